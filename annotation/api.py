@@ -1,0 +1,181 @@
+"""REST API for projects, tasks and annotations. Each view parses input, checks access, calls one
+service or selector, and renders the result."""
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from annotation import selectors, services
+from annotation.models import Annotation, Assignment, Project
+from annotation.permissions import (
+    IsResearcher,
+    can_annotate,
+    can_manage_project,
+    project_for_annotation,
+    visible_projects,
+)
+from annotation.serializers import (
+    AnnotationInputSerializer,
+    AnnotationRevisionSerializer,
+    AnnotationSerializer,
+    MemberInputSerializer,
+    NextTaskInputSerializer,
+    ProjectSerializer,
+    SkipInputSerializer,
+    TaskSerializer,
+    task_payload,
+)
+
+
+class ConflictResponse(Response):
+    def __init__(self, message: str) -> None:
+        super().__init__({"message": message, "status": 409}, status=status.HTTP_409_CONFLICT)
+
+
+def managed_project(request: Request, slug: str) -> Project:
+    project = project_for_annotation(request.user, slug)
+    if not can_manage_project(request.user, project):
+        raise PermissionDenied("Only the project's researchers and admins may do this.")
+    return project
+
+
+class ProjectListCreateApi(generics.ListCreateAPIView):
+    serializer_class = ProjectSerializer
+
+    def get_queryset(self):  # noqa: ANN201
+        return visible_projects(self.request.user).order_by("name")
+
+    def create(self, request: Request, *args, **kwargs) -> Response:  # noqa: ANN002, ANN003
+        if not IsResearcher().has_permission(request, self):
+            raise PermissionDenied("Only researchers and admins may create projects.")
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        project = services.project_create(created_by=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(project).data, status=status.HTTP_201_CREATED)
+
+
+class ProjectDetailApi(APIView):
+    @extend_schema(responses=ProjectSerializer)
+    def get(self, request: Request, slug: str) -> Response:
+        return Response(ProjectSerializer(project_for_annotation(request.user, slug)).data)
+
+    @extend_schema(request=ProjectSerializer, responses=ProjectSerializer)
+    def patch(self, request: Request, slug: str) -> Response:
+        project = managed_project(request, slug)
+        serializer = ProjectSerializer(project, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        project = services.project_update(project=project, **serializer.validated_data)
+        return Response(ProjectSerializer(project).data)
+
+
+class ProjectMemberApi(APIView):
+    @extend_schema(request=MemberInputSerializer, responses={201: None})
+    def post(self, request: Request, slug: str) -> Response:
+        project = managed_project(request, slug)
+        serializer = MemberInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = get_user_model().objects.filter(username=serializer.validated_data["username"]).first()
+        if user is None:
+            raise NotFound(f"No user named '{serializer.validated_data['username']}'.")
+        services.membership_add(project=project, user=user)
+        return Response({"message": f"{user.username} is a member of {project.slug}."}, status=status.HTTP_201_CREATED)
+
+
+class ProjectStatsApi(APIView):
+    @extend_schema(responses=OpenApiResponse(description="Progress, per-annotator counts, agreement."))
+    def get(self, request: Request, slug: str) -> Response:
+        return Response(selectors.project_dashboard(project=managed_project(request, slug)))
+
+
+class NextTaskApi(APIView):
+    @extend_schema(
+        request=NextTaskInputSerializer,
+        responses={200: TaskSerializer, 204: OpenApiResponse(description="Nothing left for you."), 409: None},
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        project = project_for_annotation(request.user, slug)
+        if not can_annotate(request.user, project):
+            raise PermissionDenied("You are not an annotator of this project.")
+        serializer = NextTaskInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            assignment = services.assignment_next(
+                annotator=request.user, project=project, exclude_assignment_ids=tuple(serializer.validated_data["exclude"])
+            )
+        except services.LeaseLimitReached as error:
+            return ConflictResponse(str(error))
+        if assignment is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        progress = selectors.annotator_progress(project=project, annotator=request.user)
+        return Response(task_payload(assignment, progress))
+
+
+def own_assignment(request: Request, assignment_id: int) -> Assignment:
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("item__project", "item__prompt", "item__response_1", "item__response_2"),
+        pk=assignment_id,
+        annotator=request.user,
+    )
+    return assignment
+
+
+class SkipTaskApi(APIView):
+    @extend_schema(request=SkipInputSerializer, responses={200: None, 409: None})
+    def post(self, request: Request, assignment_id: int) -> Response:
+        assignment = own_assignment(request, assignment_id)
+        serializer = SkipInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.assignment_skip(assignment=assignment, annotator=request.user, **serializer.validated_data)
+        except services.AssignmentConflict as error:
+            return ConflictResponse(str(error))
+        return Response({"message": "Skipped."})
+
+
+class SubmitAnnotationApi(APIView):
+    @extend_schema(request=AnnotationInputSerializer, responses={201: AnnotationSerializer, 200: AnnotationSerializer, 409: None})
+    def post(self, request: Request, assignment_id: int) -> Response:
+        assignment = own_assignment(request, assignment_id)
+        serializer = AnnotationInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        client_id = data.pop("client_id")
+        try:
+            annotation, created = services.annotation_submit(
+                annotator=request.user, assignment=assignment, client_id=client_id, data=services.AnnotationInput(**data)
+            )
+        except services.AssignmentConflict as error:
+            return ConflictResponse(str(error))
+        return Response(AnnotationSerializer(annotation).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class AnnotationListApi(generics.ListAPIView):
+    """The requesting annotator's own annotations (never anyone else's)."""
+
+    serializer_class = AnnotationSerializer
+
+    def get_queryset(self):  # noqa: ANN201
+        return selectors.annotations_of(annotator=self.request.user)
+
+
+class AnnotationDetailApi(APIView):
+    def _own(self, request: Request, annotation_id: int) -> Annotation:
+        return get_object_or_404(Annotation.objects.select_related("item__project"), pk=annotation_id, annotator=request.user)
+
+    @extend_schema(responses=AnnotationSerializer)
+    def get(self, request: Request, annotation_id: int) -> Response:
+        return Response(AnnotationSerializer(self._own(request, annotation_id)).data)
+
+    @extend_schema(request=AnnotationRevisionSerializer, responses=AnnotationSerializer)
+    def patch(self, request: Request, annotation_id: int) -> Response:
+        annotation = self._own(request, annotation_id)
+        serializer = AnnotationRevisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        annotation = services.annotation_revise(
+            annotator=request.user, annotation=annotation, data=services.AnnotationInput(**serializer.validated_data)
+        )
+        return Response(AnnotationSerializer(annotation).data)

@@ -1,0 +1,78 @@
+"""Who may do what. Global roles are Django groups (annotator, researcher, admin; superusers are admins);
+project access additionally needs a Membership. Every view and API endpoint goes through these."""
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.shortcuts import get_object_or_404
+from rest_framework.permissions import BasePermission
+
+from annotation.models import Membership, Project, Role
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def user_roles(user: User) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    if user.is_superuser:
+        return {Role.ADMIN, Role.RESEARCHER, Role.ANNOTATOR}
+    names = set(user.groups.values_list("name", flat=True))
+    roles = {role for role in Role.values if role in names}
+    if Role.ADMIN in roles:
+        roles |= {Role.RESEARCHER, Role.ANNOTATOR}
+    return roles
+
+
+def is_admin(user: User) -> bool:
+    return Role.ADMIN in user_roles(user)
+
+
+def is_researcher(user: User) -> bool:
+    return Role.RESEARCHER in user_roles(user)
+
+
+def is_member(user: User, project: Project) -> bool:
+    return user.is_authenticated and Membership.objects.filter(project=project, user=user).exists()
+
+
+def can_view_project(user: User, project: Project) -> bool:
+    return is_admin(user) or is_member(user, project)
+
+
+def can_manage_project(user: User, project: Project) -> bool:
+    """Researchers manage the projects they belong to; admins manage all."""
+    return is_admin(user) or (is_researcher(user) and is_member(user, project))
+
+
+def can_annotate(user: User, project: Project) -> bool:
+    return bool(user_roles(user)) and is_member(user, project)
+
+
+def visible_projects(user: User):
+    if is_admin(user):
+        return Project.objects.all()
+    if not user.is_authenticated:
+        return Project.objects.none()
+    return Project.objects.filter(memberships__user=user)
+
+
+def project_for_annotation(user: User, slug: str) -> Project:
+    """The project, or 404 when the user is not a member (no leaking of which projects exist)."""
+    project = get_object_or_404(Project, slug=slug)
+    if not can_view_project(user, project):
+        from django.http import Http404
+
+        raise Http404("No such project.")
+    return project
+
+
+class IsResearcher(BasePermission):
+    message = "Only researchers and admins may do this."
+
+    def has_permission(self, request, view) -> bool:  # noqa: ANN001
+        return is_researcher(request.user)
+
+
+class IsAdmin(BasePermission):
+    message = "Only admins may do this."
+
+    def has_permission(self, request, view) -> bool:  # noqa: ANN001
+        return is_admin(request.user)

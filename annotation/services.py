@@ -1,0 +1,349 @@
+"""Writes of the annotation app: projects, content, task assignment and annotation submission."""
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from annotation.models import (
+    Annotation,
+    AnnotationSource,
+    Assignment,
+    AssignmentState,
+    Item,
+    Membership,
+    Project,
+    Prompt,
+    Response,
+    SkipReason,
+    messages_content_hash,
+    text_content_hash,
+)
+
+# How many locked-then-rejected candidates next-task tries before it reports the queue empty.
+MAX_CANDIDATES = 50
+
+
+class LeaseLimitReached(Exception):
+    """The annotator already holds the project's maximum number of leased items."""
+
+
+class AssignmentConflict(Exception):
+    """The submission does not fit the assignment's state (already submitted, skipped, lease lost)."""
+
+
+# ---------------------------------------------------------------- projects
+
+
+def project_create(*, name: str, slug: str, created_by: AbstractBaseUser | None = None, **fields: Any) -> Project:
+    project = Project(name=name, slug=slug, created_by=created_by, **fields)
+    project.full_clean()
+    with transaction.atomic():
+        project.save()
+        if created_by is not None:
+            Membership.objects.create(project=project, user=created_by)
+    return project
+
+
+def project_update(*, project: Project, **fields: Any) -> Project:
+    for name, value in fields.items():
+        setattr(project, name, value)
+    project.full_clean()
+    project.save()
+    return project
+
+
+def membership_add(*, project: Project, user: AbstractBaseUser) -> Membership:
+    membership, _ = Membership.objects.get_or_create(project=project, user=user)
+    return membership
+
+
+# ---------------------------------------------------------------- content
+
+
+def prompt_get_or_create(*, project: Project, messages: list[dict[str, str]], metadata: dict | None = None) -> tuple[Prompt, bool]:
+    prompt = Prompt.objects.filter(project=project, content_hash=messages_content_hash(messages)).first()
+    if prompt is not None:
+        return prompt, False
+    return Prompt.objects.create(project=project, messages=messages, metadata=metadata or {}), True
+
+
+def response_get_or_create(*, prompt: Prompt, text: str, **provenance: Any) -> tuple[Response, bool]:
+    response = Response.objects.filter(prompt=prompt, content_hash=text_content_hash(text)).first()
+    if response is not None:
+        return response, False
+    return Response.objects.create(prompt=prompt, text=text, **provenance), True
+
+
+def item_get_or_create(
+    *, project: Project, prompt: Prompt, response_1: Response, response_2: Response | None = None, **fields: Any
+) -> tuple[Item, bool]:
+    item = Item.objects.filter(project=project, prompt=prompt, response_1=response_1, response_2=response_2).first()
+    if item is not None:
+        return item, False
+    return Item.objects.create(project=project, prompt=prompt, response_1=response_1, response_2=response_2, **fields), True
+
+
+# ---------------------------------------------------------------- assignment
+
+
+def _active_claims(now: datetime) -> Q:
+    """Assignments that count against an item's overlap: submitted ones and unexpired leases."""
+    return Q(state=AssignmentState.SUBMITTED) | Q(state=AssignmentState.LEASED, lease_expires_at__gt=now)
+
+
+def _claim_count(item_id: int, now: datetime, exclude_assignment_id: int | None = None) -> int:
+    claims = Assignment.objects.filter(_active_claims(now), item_id=item_id)
+    if exclude_assignment_id is not None:
+        claims = claims.exclude(pk=exclude_assignment_id)
+    return claims.count()
+
+
+def _lock_next_item(*, project: Project, annotator: AbstractBaseUser, now: datetime, gold: bool) -> Item | None:
+    """Lock the first item this annotator may take, least-annotated first.
+
+    On PostgreSQL the candidate row is locked with FOR UPDATE SKIP LOCKED, so concurrent requests
+    never wait on each other; the claim count is then re-read in a fresh statement (READ COMMITTED
+    sees every claim committed before we got the lock), which is what guarantees the overlap.
+    """
+    mine = Assignment.objects.filter(annotator=annotator, item=OuterRef("pk")).exclude(
+        state=AssignmentState.LEASED, lease_expires_at__lte=now
+    )
+    candidates = Item.objects.filter(project=project, is_gold=gold).exclude(Exists(mine))
+    if not gold:
+        claims = (
+            Assignment.objects.filter(_active_claims(now), item=OuterRef("pk"))
+            .values("item")
+            .annotate(total=Count("pk"))
+            .values("total")
+        )
+        candidates = (
+            candidates.filter(completed_count__lt=project.overlap)
+            .annotate(claims=Coalesce(Subquery(claims), 0))
+            .filter(claims__lt=project.overlap)
+        )
+    rejected: list[int] = []
+    for _ in range(MAX_CANDIDATES):
+        item = (
+            candidates.exclude(pk__in=rejected)
+            .order_by("completed_count", "-priority", "id")
+            .select_for_update(skip_locked=True, of=("self",))
+            .first()
+        )
+        if item is None:
+            return None
+        if gold or _claim_count(item.pk, now) < project.overlap:
+            return item
+        rejected.append(item.pk)
+    return None
+
+
+def assignment_next(
+    *,
+    annotator: AbstractBaseUser,
+    project: Project,
+    exclude_assignment_ids: tuple[int, ...] = (),
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+) -> Assignment | None:
+    """The annotator's next task: an item they hold already, else a newly leased one, else None.
+
+    `exclude_assignment_ids` lets a client prefetch the task after the one on screen.
+    """
+    now = now or timezone.now()
+    rng = rng or random.Random()
+    with transaction.atomic():
+        held = Assignment.objects.filter(
+            annotator=annotator, item__project=project, state=AssignmentState.LEASED, lease_expires_at__gt=now
+        )
+        current = held.exclude(pk__in=exclude_assignment_ids).order_by("leased_at", "pk").first()
+        if current is not None:
+            return current
+        if held.count() >= project.max_active_leases:
+            raise LeaseLimitReached(
+                f"You already hold {project.max_active_leases} tasks in this project; finish or skip one first."
+            )
+        item = None
+        if project.gold_rate > 0 and rng.random() < project.gold_rate:
+            item = _lock_next_item(project=project, annotator=annotator, now=now, gold=True)
+        if item is None:
+            item = _lock_next_item(project=project, annotator=annotator, now=now, gold=False)
+        if item is None:
+            return None
+        assignment, _ = Assignment.objects.update_or_create(
+            item=item,
+            annotator=annotator,
+            defaults={
+                "state": AssignmentState.LEASED,
+                "leased_at": now,
+                "lease_expires_at": now + timedelta(minutes=project.lease_minutes),
+                "swapped": item.is_pair and rng.random() < 0.5,
+                "skip_reason": "",
+                "skip_note": "",
+            },
+        )
+        return assignment
+
+
+def assignment_skip(*, assignment: Assignment, annotator: AbstractBaseUser, reason: str, note: str = "") -> Assignment:
+    if assignment.annotator_id != annotator.pk:
+        raise PermissionDenied("This task is not yours.")
+    if reason not in SkipReason.values:
+        raise ValidationError({"reason": f"Choose one of: {', '.join(SkipReason.values)}."})
+    with transaction.atomic():
+        assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        if assignment.state != AssignmentState.LEASED:
+            raise AssignmentConflict(f"This task is already {assignment.state}.")
+        assignment.state = AssignmentState.SKIPPED
+        assignment.skip_reason = reason
+        assignment.skip_note = note.strip()[:500]
+        assignment.save(update_fields=["state", "skip_reason", "skip_note", "updated_at"])
+    return assignment
+
+
+# ---------------------------------------------------------------- annotations
+
+
+@dataclass(frozen=True)
+class AnnotationInput:
+    """What an annotator sends. `preference_strength` is relative to the order they were shown
+    (negative = the first response shown is better); `attribute_scores` is keyed by response id."""
+
+    preference_strength: int | None = None
+    attribute_scores: dict[str, dict[str, int]] | None = None
+    justification: str = ""
+    neither_acceptable: bool = False
+    flagged_unsafe: bool = False
+    time_spent_seconds: float | None = None
+
+
+def displayed_responses(item: Item, swapped: bool) -> list[Response]:
+    responses = [item.response_1] + ([item.response_2] if item.response_2_id else [])
+    return list(reversed(responses)) if swapped else responses
+
+
+def _canonical_scores(item: Item, scores_by_response: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    slots = {str(item.response_1_id): "1"}
+    if item.response_2_id:
+        slots[str(item.response_2_id)] = "2"
+    canonical: dict[str, dict[str, int]] = {}
+    for response_id, scores in scores_by_response.items():
+        slot = slots.get(str(response_id))
+        if slot is None:
+            raise ValidationError({"attribute_scores": f"Response {response_id} is not part of this task."})
+        canonical[slot] = scores
+    return canonical
+
+
+def validate_annotation(*, project: Project, item: Item, strength: int | None, scores: dict[str, dict[str, Any]], justification: str, neither_acceptable: bool) -> None:
+    """The project's rules for a complete annotation; errors name the field."""
+    errors: dict[str, str] = {}
+    if item.is_pair and project.is_pairwise:
+        if strength is None and not neither_acceptable:
+            errors["preference_strength"] = "Choose a preference from −3 to +3 (or mark neither acceptable)."
+        elif strength is not None and (not isinstance(strength, int) or not -3 <= strength <= 3):
+            errors["preference_strength"] = "Preference strength must be an integer from −3 to +3."
+        elif (
+            strength is not None
+            and abs(strength) >= project.justification_min_strength
+            and not justification.strip()
+        ):
+            errors["justification"] = f"A justification is required when the preference strength is ±{project.justification_min_strength} or more."
+    elif strength is not None:
+        errors["preference_strength"] = "This task has no preference question."
+    if project.is_likert:
+        schema = {attribute["name"]: attribute for attribute in project.attribute_schema}
+        for slot in ["1", "2"] if item.is_pair else ["1"]:
+            given = scores.get(slot, {})
+            for name, attribute in schema.items():
+                value = given.get(name)
+                if value is None:
+                    errors.setdefault("attribute_scores", f"Rate '{name}' for response {slot}.")
+                elif not isinstance(value, int) or isinstance(value, bool) or not attribute["min"] <= value <= attribute["max"]:
+                    errors.setdefault(
+                        "attribute_scores",
+                        f"'{name}' for response {slot} must be an integer from {attribute['min']} to {attribute['max']}.",
+                    )
+            unknown = set(given) - set(schema)
+            if unknown:
+                errors.setdefault("attribute_scores", f"Unknown attribute(s): {', '.join(sorted(unknown))}.")
+    elif scores:
+        errors["attribute_scores"] = "This project does not collect attribute ratings."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _apply_input(annotation: Annotation, item: Item, swapped: bool, data: AnnotationInput) -> None:
+    strength = data.preference_strength
+    if strength is not None and isinstance(strength, int) and swapped:
+        strength = -strength
+    scores = _canonical_scores(item, data.attribute_scores or {})
+    validate_annotation(
+        project=item.project,
+        item=item,
+        strength=strength,
+        scores=scores,
+        justification=data.justification,
+        neither_acceptable=data.neither_acceptable,
+    )
+    annotation.preference_strength = strength
+    annotation.attribute_scores = scores
+    annotation.justification = data.justification.strip()
+    annotation.neither_acceptable = data.neither_acceptable
+    annotation.flagged_unsafe = data.flagged_unsafe
+    annotation.time_spent_seconds = data.time_spent_seconds
+
+
+def annotation_submit(
+    *, annotator: AbstractBaseUser, assignment: Assignment, client_id: uuid.UUID, data: AnnotationInput
+) -> tuple[Annotation, bool]:
+    """Store the annotation for a leased task. Idempotent on `client_id`: a repeated submit returns
+    the stored annotation and `False`."""
+    if assignment.annotator_id != annotator.pk:
+        raise PermissionDenied("This task is not yours.")
+    existing = Annotation.objects.filter(annotator=annotator, client_id=client_id).first()
+    if existing is not None:
+        return existing, False
+    now = timezone.now()
+    with transaction.atomic():
+        assignment = Assignment.objects.select_for_update().select_related("item__project").get(pk=assignment.pk)
+        item = Item.objects.select_for_update().select_related("project", "response_1", "response_2").get(pk=assignment.item_id)
+        existing = Annotation.objects.filter(annotator=annotator, client_id=client_id).first()
+        if existing is not None:
+            return existing, False
+        if assignment.state == AssignmentState.SUBMITTED:
+            raise AssignmentConflict("You already submitted this task; revise your annotation instead.")
+        if assignment.state == AssignmentState.SKIPPED:
+            raise AssignmentConflict("You skipped this task.")
+        if assignment.lease_expires_at <= now and not item.is_gold:
+            if _claim_count(item.pk, now, exclude_assignment_id=assignment.pk) >= item.project.overlap:
+                raise AssignmentConflict("Your lease on this task expired and it went to someone else.")
+        annotation = Annotation(item=item, annotator=annotator, client_id=client_id, source=AnnotationSource.HUMAN)
+        _apply_input(annotation, item, assignment.swapped, data)
+        annotation.save()
+        assignment.state = AssignmentState.SUBMITTED
+        assignment.save(update_fields=["state", "updated_at"])
+        Item.objects.filter(pk=item.pk).update(completed_count=F("completed_count") + 1)
+    return annotation, True
+
+
+def annotation_revise(*, annotator: AbstractBaseUser, annotation: Annotation, data: AnnotationInput) -> Annotation:
+    """An annotator corrects their own annotation, in the order they were shown the task."""
+    if annotation.annotator_id != annotator.pk:
+        raise PermissionDenied("You can only revise your own annotations.")
+    with transaction.atomic():
+        annotation = Annotation.objects.select_for_update().select_related("item__project").get(pk=annotation.pk)
+        swapped = (
+            Assignment.objects.filter(item=annotation.item, annotator=annotator).values_list("swapped", flat=True).first()
+            or False
+        )
+        _apply_input(annotation, annotation.item, swapped, data)
+        annotation.save()
+    return annotation

@@ -1,0 +1,97 @@
+"""Browser pages. The annotation workspace itself is a small vanilla-JS client of the REST API."""
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from annotation import selectors, services
+from annotation.forms import AddMemberForm, ProjectForm
+from annotation.models import Project
+from annotation.permissions import can_annotate, can_manage_project, is_researcher, project_for_annotation, visible_projects
+
+
+def _managed(request: HttpRequest, slug: str) -> Project:
+    project = project_for_annotation(request.user, slug)
+    if not can_manage_project(request.user, project):
+        raise PermissionDenied("Only the project's researchers and admins may see this page.")
+    return project
+
+
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    projects = [
+        {
+            "project": project,
+            "can_manage": can_manage_project(request.user, project),
+            "can_annotate": can_annotate(request.user, project),
+            "progress": selectors.annotator_progress(project=project, annotator=request.user),
+        }
+        for project in visible_projects(request.user)
+    ]
+    return render(request, "annotation/project_list.html", {"projects": projects, "can_create": is_researcher(request.user)})
+
+
+@login_required
+def project_create(request: HttpRequest) -> HttpResponse:
+    if not is_researcher(request.user):
+        raise PermissionDenied("Only researchers and admins may create projects.")
+    form = ProjectForm(request.POST or None, initial={"task_types": ["pairwise", "likert"], "attribute_schema": Project().attribute_schema})
+    if request.method == "POST" and form.is_valid():
+        project = services.project_create(created_by=request.user, **form.cleaned_data)
+        messages.success(request, f"Created {project.name}.")
+        return redirect("annotation:project_settings", slug=project.slug)
+    return render(request, "annotation/project_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def project_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    project = _managed(request, slug)
+    form = ProjectForm(request.POST or None, instance=project)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        services.project_update(project=Project.objects.get(pk=project.pk), **fields)
+        messages.success(request, "Settings saved.")
+        return redirect("annotation:project_settings", slug=fields["slug"])
+    members = project.memberships.select_related("user").order_by("user__username")
+    return render(
+        request,
+        "annotation/project_form.html",
+        {"form": form, "project": project, "members": members, "member_form": AddMemberForm()},
+    )
+
+
+@login_required
+def project_add_member(request: HttpRequest, slug: str) -> HttpResponse:
+    project = _managed(request, slug)
+    form = AddMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = get_user_model().objects.filter(username=form.cleaned_data["username"]).first()
+        if user is None:
+            messages.error(request, f"No user named '{form.cleaned_data['username']}'.")
+        else:
+            services.membership_add(project=project, user=user)
+            messages.success(request, f"{user.username} added.")
+    return redirect("annotation:project_settings", slug=project.slug)
+
+
+@login_required
+def project_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    project = _managed(request, slug)
+    return render(request, "annotation/dashboard.html", {"project": project, "stats": selectors.project_dashboard(project=project)})
+
+
+@login_required
+def annotate(request: HttpRequest, slug: str) -> HttpResponse:
+    project = project_for_annotation(request.user, slug)
+    if not can_annotate(request.user, project):
+        raise PermissionDenied("You are not an annotator of this project.")
+    return render(request, "annotation/annotate.html", {"project": project})
+
+
+@login_required
+def my_annotations(request: HttpRequest, slug: str) -> HttpResponse:
+    project = project_for_annotation(request.user, slug)
+    annotations = selectors.annotations_of(annotator=request.user, project=project)[:200]
+    return render(request, "annotation/my_annotations.html", {"project": project, "annotations": annotations})

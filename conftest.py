@@ -1,0 +1,62 @@
+"""Root fixtures: users of each role, a project with members, API clients."""
+import os
+
+import pytest
+from rest_framework.test import APIClient
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+from tests.factories import ItemFactory, MembershipFactory, ProjectFactory, UserFactory  # noqa: E402
+
+
+@pytest.fixture
+def annotator(db):
+    return UserFactory(username="anna", role="annotator")
+
+
+@pytest.fixture
+def other_annotator(db):
+    return UserFactory(username="otto", role="annotator")
+
+
+@pytest.fixture
+def researcher(db):
+    return UserFactory(username="rita", role="researcher")
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="adam", role="admin")
+
+
+@pytest.fixture
+def project(db, annotator, other_annotator, researcher):
+    project = ProjectFactory(slug="demo", name="Demo", overlap=2, task_types=["pairwise", "likert"])
+    for user in (annotator, other_annotator, researcher):
+        MembershipFactory(project=project, user=user)
+    return project
+
+
+@pytest.fixture
+def items(project):
+    return ItemFactory.create_batch(5, project=project)
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def client_for():
+    """An APIClient logged in as the given user."""
+
+    def make(user) -> APIClient:  # noqa: ANN001
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return make
+

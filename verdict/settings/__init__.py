@@ -1,0 +1,1 @@
+"""`base` reads the environment (used everywhere by default); `test` adjusts it for the test suite."""

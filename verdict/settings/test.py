@@ -1,0 +1,20 @@
+"""Test settings: fast hashing, plain HTTP, a throwaway media folder. DATABASE_URL still decides the DB."""
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("SECRET_KEY", "verdict-test-secret-key-not-for-production-use-0123456789")
+
+from verdict.settings.base import *  # noqa: F401,F403
+from verdict.settings.base import STORAGES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+HTTPS = False
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="verdict-test-media-"))
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
