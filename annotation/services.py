@@ -313,8 +313,12 @@ def annotation_submit(
         return existing, False
     now = timezone.now()
     with transaction.atomic():
-        assignment = Assignment.objects.select_for_update().select_related("item__project").get(pk=assignment.pk)
-        item = Item.objects.select_for_update().select_related("project", "response_1", "response_2").get(pk=assignment.item_id)
+        assignment = Assignment.objects.select_for_update(of=("self",)).select_related("item__project").get(pk=assignment.pk)
+        item = (
+            Item.objects.select_for_update(of=("self",))
+            .select_related("project", "response_1", "response_2")
+            .get(pk=assignment.item_id)
+        )
         existing = Annotation.objects.filter(annotator=annotator, client_id=client_id).first()
         if existing is not None:
             return existing, False
@@ -339,7 +343,7 @@ def annotation_revise(*, annotator: AbstractBaseUser, annotation: Annotation, da
     if annotation.annotator_id != annotator.pk:
         raise PermissionDenied("You can only revise your own annotations.")
     with transaction.atomic():
-        annotation = Annotation.objects.select_for_update().select_related("item__project").get(pk=annotation.pk)
+        annotation = Annotation.objects.select_for_update(of=("self",)).select_related("item__project").get(pk=annotation.pk)
         swapped = (
             Assignment.objects.filter(item=annotation.item, annotator=annotator).values_list("swapped", flat=True).first()
             or False

@@ -12,5 +12,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/token/", obtain_auth_token, name="api-token"),
     path("api/", include("annotation.api_urls")),
+    path("api/", include("datasets_app.api_urls")),
+    path("api/", include("training.api_urls")),
+    path("", include("datasets_app.urls")),
+    path("", include("training.urls")),
     path("", include("annotation.urls")),
 ]

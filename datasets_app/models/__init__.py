@@ -1,0 +1,3 @@
+from datasets_app.models.imports import ImportFormat, ImportRecord, ImportStatus
+
+__all__ = ["ImportFormat", "ImportRecord", "ImportStatus"]
