@@ -1,10 +1,29 @@
 """Celery application. Training tasks go to the `gpu` queue, everything else to `default`."""
 import os
+from pathlib import Path
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "verdict.settings.base")
 
 app = Celery("verdict")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def ensure_filesystem_broker_folders() -> None:
+    """kombu's filesystem transport (the embedded, no-server default) needs its folders to exist."""
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        folder = (app.conf.broker_transport_options or {}).get(key)
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+
+
+@signals.after_setup_logger.connect
+def _prepare_worker(**_kwargs) -> None:  # noqa: ANN003
+    ensure_filesystem_broker_folders()
+
+
+@signals.before_task_publish.connect
+def _prepare_publisher(**_kwargs) -> None:  # noqa: ANN003
+    ensure_filesystem_broker_folders()

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# One command for a fresh machine: virtualenv, dependencies, database, demo project and users,
+# then the web server (http://127.0.0.1:8000) and a Celery worker. Embedded defaults: a SQLite
+# file and a filesystem message broker under var/, so there are no servers to install.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x .venv/bin/python ]; then
+  python3.11 -m venv .venv
+fi
+.venv/bin/pip install -q -r requirements.txt
+export DEBUG="${DEBUG:-1}" HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
+mkdir -p var
+.venv/bin/python manage.py migrate --noinput
+.venv/bin/python manage.py load_demo
+.venv/bin/celery -A verdict worker -Q default,gpu --concurrency 1 --loglevel INFO > var/worker.log 2>&1 &
+worker=$!
+trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
+echo "Celery worker started (log: var/worker.log). Open http://127.0.0.1:${PORT:-8000}/ and log in as annotator1 / verdict-demo."
+.venv/bin/python manage.py runserver "127.0.0.1:${PORT:-8000}"
