@@ -155,6 +155,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Human-feedback annotation, dataset exports and reward-model / DPO training jobs.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
