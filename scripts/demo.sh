@@ -12,7 +12,7 @@ export DEBUG="${DEBUG:-1}" HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PA
 mkdir -p var
 .venv/bin/python manage.py migrate --noinput
 .venv/bin/python manage.py load_demo
-.venv/bin/celery -A verdict worker -Q default,gpu --concurrency 1 --loglevel INFO > var/worker.log 2>&1 &
+.venv/bin/celery -A verdict worker -Q default,gpu --concurrency 1 --beat --schedule var/celerybeat-schedule --loglevel INFO > var/worker.log 2>&1 &
 worker=$!
 trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
 echo "Celery worker started (log: var/worker.log). Open http://127.0.0.1:${PORT:-8000}/ and log in as annotator1 / verdict-demo."

@@ -176,7 +176,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 )
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"training.*": {"queue": "gpu"}}
+CELERY_TASK_ROUTES = {"training.reap_stale_jobs": {"queue": "default"}, "training.*": {"queue": "gpu"}}
+CELERY_BEAT_SCHEDULE = {
+    "reap-stale-jobs": {"task": "training.reap_stale_jobs", "schedule": 15.0, "options": {"queue": "default"}},
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
@@ -185,6 +188,11 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 VERDICT_REWARD_BASE_MODEL = os.environ.get("VERDICT_REWARD_BASE_MODEL", "")
 VERDICT_POLICY_MODEL = os.environ.get("VERDICT_POLICY_MODEL", "")
 VERDICT_TORCH_THREADS = int(os.environ.get("VERDICT_TORCH_THREADS", "0"))
+VERDICT_ARTIFACTS_ROOT = Path(os.environ.get("VERDICT_ARTIFACTS_ROOT", MEDIA_ROOT / "artifacts"))
+# A running job beats every VERDICT_JOB_HEARTBEAT_SECONDS; one silent for VERDICT_JOB_STALE_SECONDS
+# is failed by the reaper (Celery beat, every 15 s), so a killed worker's job fails within a minute.
+VERDICT_JOB_HEARTBEAT_SECONDS = float(os.environ.get("VERDICT_JOB_HEARTBEAT_SECONDS", "10"))
+VERDICT_JOB_STALE_SECONDS = float(os.environ.get("VERDICT_JOB_STALE_SECONDS", "40"))
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,7 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="verdict-test-media-"))
+VERDICT_ARTIFACTS_ROOT = MEDIA_ROOT / "artifacts"
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="verdict-test-static-"))
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 CELERY_TASK_ALWAYS_EAGER = True

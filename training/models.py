@@ -1,0 +1,91 @@
+"""Background jobs (reward-model training, online DPO rounds, outcome simulation, policy bootstrap),
+their metrics and artifacts, and the registries of trained reward models and policy checkpoints."""
+from django.conf import settings
+from django.db import models
+
+
+class JobKind(models.TextChoices):
+    REWARD_MODEL = "reward_model", "Reward-model training"
+    ONLINE_DPO = "online_dpo", "Online DPO rounds"
+    BOOTSTRAP_POLICY = "bootstrap_policy", "Bootstrap tiny policy"
+    OUTCOME_SIMULATION = "outcome_simulation", "Outcome simulation"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    WAITING = "waiting", "Waiting for human labels"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+ACTIVE_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.WAITING)
+FINISHED_STATUSES = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)
+
+
+class TrainingJob(models.Model):
+    project = models.ForeignKey("annotation.Project", on_delete=models.CASCADE, related_name="jobs")
+    kind = models.CharField(max_length=30, choices=JobKind.choices)
+    config = models.JSONField(default=dict, help_text="Validated configuration the job ran with.")
+    status = models.CharField(max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress_step = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    stage = models.CharField(max_length=200, blank=True, help_text="What the job is doing now.")
+    summary = models.JSONField(default=dict, blank=True, help_text="Final metrics.")
+    log_tail = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    traceback = models.TextField(blank=True)
+    celery_task_id = models.CharField(max_length=255, blank=True)
+    worker = models.CharField(max_length=255, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    restart_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="restarts")
+    launched_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def fraction_done(self) -> float:
+        return self.progress_step / self.progress_total if self.progress_total else 0.0
+
+
+class JobMetric(models.Model):
+    """One point of a job's metric time series (training loss every few steps, validation each epoch)."""
+
+    job = models.ForeignKey(TrainingJob, on_delete=models.CASCADE, related_name="metrics")
+    step = models.PositiveIntegerField()
+    epoch = models.FloatField(null=True, blank=True)
+    split = models.CharField(max_length=20, default="train")
+    values = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["job", "step", "pk"]
+        indexes = [models.Index(fields=["job", "step"])]
+
+
+class Artifact(models.Model):
+    """A file or folder a job produced. `ready` only once the job succeeded and the files are complete."""
+
+    job = models.ForeignKey(TrainingJob, on_delete=models.CASCADE, related_name="artifacts")
+    name = models.CharField(max_length=200)
+    path = models.CharField(max_length=1000)
+    ready = models.BooleanField(default=False)
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({'ready' if self.ready else 'incomplete'})"
