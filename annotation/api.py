@@ -115,12 +115,7 @@ class NextTaskApi(APIView):
 
 
 def own_assignment(request: Request, assignment_id: int) -> Assignment:
-    assignment = get_object_or_404(
-        Assignment.objects.select_related("item__project", "item__prompt", "item__response_1", "item__response_2"),
-        pk=assignment_id,
-        annotator=request.user,
-    )
-    return assignment
+    return get_object_or_404(Assignment, pk=assignment_id, annotator=request.user)
 
 
 class SkipTaskApi(APIView):

@@ -284,7 +284,7 @@ class Annotation(models.Model):
                 name="preference_strength_in_range",
             ),
         ]
-        indexes = [models.Index(fields=["item", "source"])]
+        indexes = [models.Index(fields=["item", "source"]), models.Index(fields=["annotator", "created_at"])]
 
     def __str__(self) -> str:
         return f"Annotation {self.pk} on item {self.item_id}"

@@ -10,14 +10,20 @@ User = AbstractBaseUser | AnonymousUser
 
 
 def user_roles(user: User) -> set[str]:
+    """The user's roles, read once per request (cached on the user object)."""
     if not user.is_authenticated:
         return set()
+    cached = getattr(user, "_verdict_roles", None)
+    if cached is not None:
+        return cached
     if user.is_superuser:
-        return {Role.ADMIN, Role.RESEARCHER, Role.ANNOTATOR}
-    names = set(user.groups.values_list("name", flat=True))
-    roles = {role for role in Role.values if role in names}
-    if Role.ADMIN in roles:
-        roles |= {Role.RESEARCHER, Role.ANNOTATOR}
+        roles = {Role.ADMIN, Role.RESEARCHER, Role.ANNOTATOR}
+    else:
+        names = set(user.groups.values_list("name", flat=True))
+        roles = {role for role in Role.values if role in names}
+        if Role.ADMIN in roles:
+            roles |= {Role.RESEARCHER, Role.ANNOTATOR}
+    user._verdict_roles = roles
     return roles
 
 

@@ -1,7 +1,11 @@
 """Model text and guidelines are Markdown; they are rendered server-side and sanitised with nh3
 (ammonia), so no HTML or JavaScript that a model wrote can ever run in an annotator's browser."""
+import threading
+
 import markdown
 import nh3
+
+_local = threading.local()
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "pre", "code", "blockquote", "em", "strong", "del", "ul", "ol", "li",
@@ -20,7 +24,10 @@ def _markdown_without_raw_html() -> markdown.Markdown:
 
 def render_markdown(text: str) -> str:
     """Markdown → HTML with raw HTML escaped, then cleaned by nh3 to an allow-list as a second wall."""
-    html = _markdown_without_raw_html().convert(text)
+    md = getattr(_local, "markdown", None)
+    if md is None:
+        md = _local.markdown = _markdown_without_raw_html()
+    html = md.reset().convert(text)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -4,21 +4,31 @@ from statistics import median
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
 from annotation.agreement import krippendorff_alpha, side, side_agreement_rate
 from annotation.models import Annotation, AnnotationSource, Assignment, AssignmentState, Item, Project
 
 
+OPEN_ITEMS_CACHE_SECONDS = 5
+
+
+def open_items_count(*, project: Project) -> int:
+    """Items still below their overlap. Cached for a few seconds: it is shown after every task, and
+    counting a large queue on each request would cost more than the request itself."""
+    key = f"verdict:open-items:{project.pk}:{project.overlap}"
+    count = cache.get(key)
+    if count is None:
+        count = Item.objects.filter(project=project, is_gold=False, completed_count__lt=project.overlap).count()
+        cache.set(key, count, OPEN_ITEMS_CACHE_SECONDS)
+    return count
+
+
 def annotator_progress(*, project: Project, annotator: AbstractBaseUser) -> dict[str, int]:
-    """Done / remaining from one annotator's point of view (remaining = items they could still get)."""
-    done = Annotation.objects.filter(item__project=project, annotator=annotator, item__is_gold=False).count()
-    open_items = (
-        Item.objects.filter(project=project, is_gold=False, completed_count__lt=project.overlap)
-        .exclude(assignments__annotator=annotator, assignments__state__in=[AssignmentState.SUBMITTED, AssignmentState.SKIPPED])
-        .count()
-    )
-    return {"done": done, "remaining": open_items}
+    """What the annotator has done, and how many items of the project still need annotations."""
+    done = Annotation.objects.filter(annotator=annotator, item__project=project, item__is_gold=False).count()
+    return {"done": done, "remaining": open_items_count(project=project)}
 
 
 def annotations_of(*, annotator: AbstractBaseUser, project: Project | None = None) -> QuerySet[Annotation]:

@@ -29,6 +29,9 @@ from annotation.models import (
 
 # How many locked-then-rejected candidates next-task tries before it reports the queue empty.
 MAX_CANDIDATES = 50
+# What rendering a task needs, fetched with the task in one query.
+ITEM_RELATIONS = ("project", "prompt", "response_1", "response_2")
+TASK_RELATIONS = tuple(f"item__{relation}" for relation in ITEM_RELATIONS)
 
 
 class LeaseLimitReached(Exception):
@@ -134,6 +137,7 @@ def _lock_next_item(*, project: Project, annotator: AbstractBaseUser, now: datet
         item = (
             candidates.exclude(pk__in=rejected)
             .order_by("completed_count", "-priority", "id")
+            .select_related(*ITEM_RELATIONS)
             .select_for_update(skip_locked=True, of=("self",))
             .first()
         )
@@ -160,13 +164,15 @@ def assignment_next(
     now = now or timezone.now()
     rng = rng or random.Random()
     with transaction.atomic():
-        held = Assignment.objects.filter(
-            annotator=annotator, item__project=project, state=AssignmentState.LEASED, lease_expires_at__gt=now
+        held = list(
+            Assignment.objects.filter(
+                annotator=annotator, item__project=project, state=AssignmentState.LEASED, lease_expires_at__gt=now
+            ).order_by("leased_at", "pk")
         )
-        current = held.exclude(pk__in=exclude_assignment_ids).order_by("leased_at", "pk").first()
+        current = next((a for a in held if a.pk not in exclude_assignment_ids), None)
         if current is not None:
-            return current
-        if held.count() >= project.max_active_leases:
+            return Assignment.objects.select_related(*TASK_RELATIONS).get(pk=current.pk)
+        if len(held) >= project.max_active_leases:
             raise LeaseLimitReached(
                 f"You already hold {project.max_active_leases} tasks in this project; finish or skip one first."
             )
@@ -177,18 +183,18 @@ def assignment_next(
             item = _lock_next_item(project=project, annotator=annotator, now=now, gold=False)
         if item is None:
             return None
-        assignment, _ = Assignment.objects.update_or_create(
-            item=item,
-            annotator=annotator,
-            defaults={
-                "state": AssignmentState.LEASED,
-                "leased_at": now,
-                "lease_expires_at": now + timedelta(minutes=project.lease_minutes),
-                "swapped": item.is_pair and rng.random() < 0.5,
-                "skip_reason": "",
-                "skip_note": "",
-            },
-        )
+        lease = {
+            "state": AssignmentState.LEASED,
+            "leased_at": now,
+            "lease_expires_at": now + timedelta(minutes=project.lease_minutes),
+            "swapped": item.is_pair and rng.random() < 0.5,
+        }
+        # An own expired lease on this item is renewed; otherwise this is a first assignment.
+        renewed = Assignment.objects.filter(item=item, annotator=annotator, state=AssignmentState.LEASED).update(**lease)
+        if renewed:
+            return Assignment.objects.select_related(*TASK_RELATIONS).get(item=item, annotator=annotator)
+        assignment = Assignment.objects.create(item=item, annotator=annotator, **lease)
+        assignment.item = item
         return assignment
 
 
@@ -308,9 +314,6 @@ def annotation_submit(
     the stored annotation and `False`."""
     if assignment.annotator_id != annotator.pk:
         raise PermissionDenied("This task is not yours.")
-    existing = Annotation.objects.filter(annotator=annotator, client_id=client_id).first()
-    if existing is not None:
-        return existing, False
     now = timezone.now()
     with transaction.atomic():
         assignment = Assignment.objects.select_for_update(of=("self",)).select_related("item__project").get(pk=assignment.pk)

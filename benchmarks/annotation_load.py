@@ -1,0 +1,183 @@
+"""Annotation load benchmark: N items in PostgreSQL, C concurrent simulated annotators over HTTP
+against gunicorn, each looping next-task → submit. Prints throughput, p50/p95 latency per endpoint,
+and checks that no item went over its overlap.
+
+    .venv/bin/python benchmarks/annotation_load.py --items 100000 --annotators 50 --seconds 30
+
+Uses (and recreates) the database named by --database-url (default: verdict_bench on the local
+PostgreSQL). Not part of the test suite.
+"""
+import argparse
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--annotators", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--overlap", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (gthread)")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/verdict_bench")
+    return parser.parse_args()
+
+
+def recreate_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def seed(args: argparse.Namespace) -> list[str]:
+    """Migrate and create the project, items and annotators; returns the annotators' API tokens."""
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+    from rest_framework.authtoken.models import Token
+
+    from annotation.models import Item, Membership, Project, Prompt, Response, messages_content_hash, text_content_hash
+
+    call_command("migrate", verbosity=0)
+    project = Project.objects.create(name="Load", slug="load", overlap=args.overlap, task_types=["pairwise"], justification_min_strength=4)
+    batch = 5000
+    for start in range(0, args.items, batch):
+        count = min(batch, args.items - start)
+        prompts = []
+        for i in range(start, start + count):
+            messages = [{"role": "user", "content": f"Prompt {i}: explain topic {i % 977}."}]
+            prompts.append(Prompt(project=project, messages=messages, content_hash=messages_content_hash(messages)))
+        prompts = Prompt.objects.bulk_create(prompts)
+        responses = []
+        for prompt in prompts:
+            for variant in ("short", "long"):
+                text = f"A {variant} answer to {prompt.messages[0]['content']}"
+                responses.append(Response(prompt=prompt, text=text, content_hash=text_content_hash(text), model_name="bench"))
+        responses = Response.objects.bulk_create(responses)
+        Item.objects.bulk_create(
+            Item(project=project, prompt=prompt, response_1=responses[2 * k], response_2=responses[2 * k + 1])
+            for k, prompt in enumerate(prompts)
+        )
+    group, _ = Group.objects.get_or_create(name="annotator")
+    tokens = []
+    for i in range(args.annotators):
+        user = get_user_model().objects.create_user(username=f"bench{i}", password="bench-password")
+        user.groups.add(group)
+        Membership.objects.create(project=project, user=user)
+        tokens.append(Token.objects.create(user=user).key)
+    return tokens
+
+
+class Annotator(threading.Thread):
+    def __init__(self, token: str, port: int, deadline: float) -> None:
+        super().__init__(daemon=True)
+        self.token, self.port, self.deadline = token, port, deadline
+        self.latencies: dict[str, list[float]] = {"next-task": [], "submit": []}
+        self.errors = 0
+
+    def call(self, conn: http.client.HTTPConnection, path: str, body: dict, name: str) -> tuple[int, dict | None]:
+        started = time.perf_counter()
+        conn.request("POST", path, json.dumps(body), {"Authorization": f"Token {self.token}", "Content-Type": "application/json"})
+        response = conn.getresponse()
+        raw = response.read()
+        self.latencies[name].append(time.perf_counter() - started)
+        return response.status, (json.loads(raw) if raw else None)
+
+    def run(self) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        while time.monotonic() < self.deadline:
+            status, task = self.call(conn, "/api/projects/load/next-task/", {}, "next-task")
+            if status == 204:
+                break
+            if status != 200:
+                self.errors += 1
+                continue
+            answer = {"client_id": str(uuid.uuid4()), "preference_strength": -1, "time_spent_seconds": 1.0}
+            status, _ = self.call(conn, f"/api/tasks/{task['assignment_id']}/annotation/", answer, "submit")
+            self.errors += status not in (200, 201)
+        conn.close()
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else (values[0] if values else 0.0)
+
+
+def main() -> None:
+    args = parse_args()
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "DJANGO_SETTINGS_MODULE": "verdict.settings.base",
+        "DEBUG": "0",
+        "VERDICT_HTTPS": "0",
+        "SECRET_KEY": "benchmark-only-secret-key-" + "z" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+    }
+    os.environ.update(env)
+    print(f"seeding {args.items} items, {args.annotators} annotators …", flush=True)
+    started = time.perf_counter()
+    recreate_database(args.database_url)
+    tokens = seed(args)
+    print(f"seeded in {time.perf_counter() - started:.1f} s", flush=True)
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "verdict.wsgi", "-b", f"127.0.0.1:{args.port}", "-w", str(args.workers),
+         "-k", "gthread", "--threads", str(args.threads), "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )
+    try:
+        for _ in range(100):
+            try:
+                http.client.HTTPConnection("127.0.0.1", args.port, timeout=1).request("GET", "/accounts/login/")
+                break
+            except OSError:
+                time.sleep(0.2)
+        deadline = time.monotonic() + args.seconds
+        annotators = [Annotator(token, args.port, deadline) for token in tokens]
+        began = time.perf_counter()
+        for annotator in annotators:
+            annotator.start()
+        for annotator in annotators:
+            annotator.join()
+        elapsed = time.perf_counter() - began
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(n), 0) FROM (SELECT COUNT(*) AS n FROM annotation_annotation GROUP BY item_id) t")
+        max_per_item = cursor.fetchone()[0]
+        cursor.execute("SELECT COUNT(*) FROM annotation_annotation")
+        annotations = cursor.fetchone()[0]
+    print(f"\n{args.annotators} annotators, {elapsed:.1f} s, gunicorn {args.workers}×{args.threads} gthread, {args.items} items")
+    print(f"tasks completed: {annotations} ({annotations / elapsed:.1f} tasks/s, {2 * annotations / elapsed:.1f} requests/s)")
+    for name in ("next-task", "submit"):
+        values = [v * 1000 for a in annotators for v in a.latencies[name]]
+        print(f"{name:10s} n={len(values):6d}  p50={percentile(values, 50):6.1f} ms  p95={percentile(values, 95):6.1f} ms")
+    print(f"errors: {sum(a.errors for a in annotators)}")
+    print(f"max annotations on one item: {max_per_item} (overlap {args.overlap}) → {'OK' if max_per_item <= args.overlap else 'OVER OVERLAP'}")
+
+
+if __name__ == "__main__":
+    main()
