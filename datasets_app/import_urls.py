@@ -1,2 +1,13 @@
-urlpatterns: list = []
-api_urlpatterns: list = []
+"""Routes of imports: the web page (namespaced "datasets_app") and the API (mounted under /api/)."""
+from django.urls import path
+
+from datasets_app import api_imports, views_imports
+
+urlpatterns = [
+    path("projects/<slug:slug>/import/", views_imports.project_import, name="project_import"),
+    path("projects/<slug:slug>/import/<int:record_id>/", views_imports.import_detail, name="import_detail"),
+]
+
+api_urlpatterns = [
+    path("projects/<slug:slug>/imports/", api_imports.ImportListCreateApi.as_view(), name="api-project-imports"),
+]

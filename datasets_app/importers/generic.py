@@ -84,9 +84,10 @@ def parse_generic_row(row: RawRow, errors: ErrorLog, *, from_text: bool = False)
     before = errors.total
     messages = _prompt_messages(row, errors)
     responses = _listed_responses(row, errors) if "responses" in row.data else _flat_responses(row, errors)
-    metadata = metadata_field(row, "metadata", errors) if not from_text else {
-        name: value for name, value in row.data.items() if name not in FLAT_COLUMNS and value not in (None, "")
-    }
+    if from_text:
+        metadata = {name: value for name, value in row.data.items() if name not in FLAT_COLUMNS and value not in (None, "")}
+    else:
+        metadata = metadata_field(row, "metadata", errors)
     strength = int_field(row, "preference_strength", errors, low=-3, high=3, required=False, from_text=from_text)
     gold = int_field(row, "gold_strength", errors, low=-3, high=3, required=False, from_text=from_text)
     justification = text_field(row, "justification", errors, required=False) or ""

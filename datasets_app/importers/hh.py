@@ -62,12 +62,9 @@ def parse_hh_row(row: RawRow, errors: ErrorLog) -> list[ParsedItem]:
     if not messages or messages[-1]["role"] != "user":
         errors.add(row.file, row.line, "chosen", "must start with '\\n\\nHuman:' and end the prompt on a Human turn.")
         return []
-    for name, reply in (("chosen", chosen_reply), ("rejected", rejected_reply)):
-        if not reply:
-            errors.add(row.file, row.line, name, "has an empty final Assistant reply.")
+    # An empty reply is kept: the released data prefers silence to an answer in some rows.
     if chosen_reply == rejected_reply:
         errors.add(row.file, row.line, "rejected", "has the same final reply as chosen.")
-    if not chosen_reply or not rejected_reply or chosen_reply == rejected_reply:
         return []
     return [
         ParsedItem(
