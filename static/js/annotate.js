@@ -1,0 +1,546 @@
+/* The annotator's workspace: a small client of the REST API (no framework, no build step).
+ * Loaded after verdict-api.js (requests), annotate-render.js (task DOM) and annotate-keys.js
+ * (shortcuts). Tasks follow each other without page loads; the next one is prefetched.
+ */
+(function () {
+  "use strict";
+
+  const Api = window.VerdictApi;
+  const Render = window.VerdictRender;
+
+  const app = document.getElementById("annotate-app");
+  if (!app) {
+    return;
+  }
+
+  const byId = (id) => document.getElementById(id);
+  const els = {
+    task: byId("ws-task"),
+    loading: byId("ws-loading"),
+    done: byId("ws-done"),
+    doneTitle: byId("ws-done-title"),
+    doneText: byId("ws-done-text"),
+    alert: byId("ws-alert"),
+    alertText: byId("ws-alert-text"),
+    reload: byId("ws-reload"),
+    messages: byId("ws-messages"),
+    responses: byId("ws-responses"),
+    preference: byId("ws-preference"),
+    prefRow: document.querySelector("#ws-preference .rate-row"),
+    justification: byId("ws-justification-input"),
+    justificationRequired: byId("ws-justification-required"),
+    neither: byId("ws-neither"),
+    neitherLabel: byId("ws-neither-label"),
+    unsafe: byId("ws-unsafe"),
+    submit: byId("ws-submit"),
+    skip: byId("ws-skip"),
+    skipPanel: byId("ws-skip-panel"),
+    skipNote: byId("ws-skip-note"),
+    timer: byId("ws-timer"),
+    progressText: byId("ws-progress-text"),
+    progressFill: byId("ws-progress-fill"),
+    help: byId("ws-help"),
+    helpToggle: byId("ws-help-toggle"),
+    helpClose: byId("ws-help-close"),
+    guidelines: byId("ws-guidelines"),
+    guidelinesToggle: byId("ws-guidelines-toggle"),
+  };
+
+  // A prefetched task whose lease ends sooner than this is fetched again rather than shown.
+  const LEASE_MARGIN_MS = 30 * 1000;
+  // Submit and skip are ignored this long after a task appears, until the annotator does something.
+  const FRESH_TASK_MS = 400;
+
+  const state = {
+    task: null,
+    clientId: null,
+    shownAt: 0,
+    preference: null,
+    scores: {},
+    submitting: false,
+    skipOpen: false,
+    activeRow: null,
+    prefetch: null,
+    progress: null,
+    touched: false,
+  };
+
+  // ------------------------------------------------------------------ status
+
+  function showAlert(text, offerReload) {
+    els.alertText.textContent = text;
+    els.alert.hidden = false;
+    els.reload.hidden = !offerReload;
+  }
+
+  function clearAlert() {
+    els.alert.hidden = true;
+    els.alertText.textContent = "";
+    els.reload.hidden = true;
+  }
+
+  function setProgress(progress) {
+    if (!progress) {
+      return;
+    }
+    state.progress = { done: progress.done, remaining: progress.remaining };
+    els.progressText.textContent = progress.done + " done · " + progress.remaining + " remaining";
+    const total = progress.done + progress.remaining;
+    els.progressFill.style.width = (total ? (100 * progress.done) / total : 0).toFixed(1) + "%";
+  }
+
+  function setView(view) {
+    app.dataset.state = view;
+    els.loading.hidden = view !== "loading";
+    els.done.hidden = view !== "done";
+    els.task.hidden = view !== "task";
+  }
+
+  function tickTimer() {
+    if (!state.task) {
+      els.timer.textContent = "";
+      return;
+    }
+    const seconds = Math.floor((performance.now() - state.shownAt) / 1000);
+    els.timer.textContent = Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0") + " on this task";
+  }
+
+  // ------------------------------------------------------------------ showing a task
+
+  function resetPreferenceRow() {
+    els.prefRow.querySelectorAll(".choice").forEach((button, index) => {
+      button.setAttribute("aria-pressed", "false");
+      button.tabIndex = index === 0 ? 0 : -1;
+    });
+    els.prefRow.classList.remove("answered", "missing", "is-active");
+  }
+
+  function show(task) {
+    state.task = task;
+    state.clientId = Api.newClientId();
+    state.preference = null;
+    state.scores = {};
+    state.activeRow = null;
+    state.touched = false;
+    closeSkip();
+    clearAlert();
+    app.dataset.assignmentId = String(task.assignment_id);
+    task.responses.forEach((response) => {
+      state.scores[String(response.id)] = {};
+    });
+    Render.renderMessages(els.messages, task);
+    Render.renderResponses(els.responses, task);
+    els.preference.hidden = !task.ask_preference;
+    resetPreferenceRow();
+    els.justification.value = "";
+    els.justification.classList.remove("invalid");
+    els.neither.checked = false;
+    els.unsafe.checked = false;
+    els.neitherLabel.textContent =
+      task.responses.length > 1 ? "Neither response is acceptable" : "The response is not acceptable";
+    updateJustificationHint();
+    setProgress(task.progress);
+    setView("task");
+    window.scrollTo(0, 0);
+    const conversation = els.messages;
+    conversation.scrollTop = conversation.scrollHeight;
+    const first = rows()[0];
+    if (first) {
+      activateRow(first, true);
+    }
+    state.shownAt = performance.now();
+    tickTimer();
+    prefetchAfter(task);
+  }
+
+  // ------------------------------------------------------------------ rows and values
+
+  function rows() {
+    return Array.from(els.task.querySelectorAll(".rate-row")).filter((row) => !row.closest("[hidden]"));
+  }
+
+  function highlightRow(row) {
+    if (state.activeRow && state.activeRow !== row) {
+      state.activeRow.classList.remove("is-active");
+    }
+    state.activeRow = row;
+    row.classList.add("is-active");
+  }
+
+  /** Make `row` the active row and move keyboard focus to its selected (or first) button. */
+  function activateRow(row, preventScroll) {
+    highlightRow(row);
+    const target = row.querySelector('.choice[tabindex="0"]') || row.querySelector(".choice");
+    if (document.activeElement !== target) {
+      target.focus({ preventScroll: true });
+    }
+    if (!preventScroll) {
+      row.scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  function moveRow(step) {
+    const all = rows();
+    if (!all.length) {
+      return;
+    }
+    const index = all.indexOf(state.activeRow);
+    const next = index < 0 ? 0 : Math.min(all.length - 1, Math.max(0, index + step));
+    activateRow(all[next]);
+  }
+
+  function rowValue(row) {
+    if (row.dataset.row === "preference") {
+      return state.preference;
+    }
+    const value = state.scores[row.dataset.response][row.dataset.attribute];
+    return value === undefined ? null : value;
+  }
+
+  function rowRange(row) {
+    if (row.dataset.row === "preference") {
+      return [-3, 3];
+    }
+    const attribute = Render.attributeOf(row);
+    return [attribute.min, attribute.max];
+  }
+
+  function setRowValue(row, value) {
+    const [low, high] = rowRange(row);
+    if (value < low || value > high) {
+      return false;
+    }
+    state.touched = true;
+    if (row.dataset.row === "preference") {
+      state.preference = value;
+      updateJustificationHint();
+    } else {
+      state.scores[row.dataset.response][row.dataset.attribute] = value;
+      const meaning = (Render.attributeOf(row).levels || {})[String(value)];
+      const level = row.querySelector(".attr-level");
+      level.textContent = meaning ? value + " — " + meaning : String(value);
+      level.title = level.textContent;
+    }
+    row.querySelectorAll(".choice").forEach((button) => {
+      const pressed = Number(button.dataset.value) === value;
+      button.setAttribute("aria-pressed", pressed ? "true" : "false");
+      button.tabIndex = pressed ? 0 : -1;
+    });
+    row.classList.add("answered");
+    row.classList.remove("missing");
+    return true;
+  }
+
+  function nextRowAfter(row) {
+    const all = rows();
+    return all[all.indexOf(row) + 1] || null;
+  }
+
+  function justificationNeeded() {
+    return Boolean(
+      state.task && state.task.ask_preference && state.preference !== null &&
+      Math.abs(state.preference) >= state.task.justification_min_strength
+    );
+  }
+
+  function updateJustificationHint() {
+    const needed = justificationNeeded();
+    els.justificationRequired.hidden = !needed;
+    els.justification.setAttribute("aria-required", needed ? "true" : "false");
+    if (!needed) {
+      els.justification.classList.remove("invalid");
+    }
+  }
+
+  // ------------------------------------------------------------------ submit and skip
+
+  function problems() {
+    const found = [];
+    const task = state.task;
+    if (task.ask_preference && state.preference === null && !els.neither.checked) {
+      els.prefRow.classList.add("missing");
+      found.push({ row: els.prefRow, text: "Choose a preference (keys 1–7 on the preference row) or mark neither acceptable (N)." });
+    }
+    const missing = rows().filter((row) => row.dataset.row === "attribute" && rowValue(row) === null);
+    missing.forEach((row) => row.classList.add("missing"));
+    if (missing.length) {
+      const names = missing.slice(0, 3).map((row) => {
+        const label = task.responses.find((r) => String(r.id) === row.dataset.response).label;
+        return row.dataset.attribute.replace(/_/g, " ") + " of " + label;
+      });
+      found.push({ row: missing[0], text: "Rate " + names.join(", ") + (missing.length > 3 ? " and " + (missing.length - 3) + " more" : "") + "." });
+    }
+    if (justificationNeeded() && !els.justification.value.trim()) {
+      els.justification.classList.add("invalid");
+      found.push({ field: els.justification, text: "Write a justification (J): it is required for a preference this strong." });
+    }
+    return found;
+  }
+
+  /** A key pressed twice must not act on the task that just replaced the submitted one. */
+  function justShown() {
+    return !state.touched && performance.now() - state.shownAt < FRESH_TASK_MS;
+  }
+
+  function payload() {
+    return {
+      client_id: state.clientId,
+      preference_strength: state.task.ask_preference ? state.preference : null,
+      attribute_scores: state.task.attributes.length ? state.scores : {},
+      justification: els.justification.value,
+      neither_acceptable: els.neither.checked,
+      flagged_unsafe: els.unsafe.checked,
+      time_spent_seconds: Math.round((performance.now() - state.shownAt) / 100) / 10,
+    };
+  }
+
+  function setBusy(busy) {
+    state.submitting = busy;
+    els.submit.disabled = busy;
+    els.submit.setAttribute("aria-busy", busy ? "true" : "false");
+    app.classList.toggle("busy", busy);
+  }
+
+  function showServerError(result, fallback) {
+    const errors = (result.data && result.data.errors) || {};
+    if (errors.justification) {
+      els.justification.classList.add("invalid");
+    }
+    if (errors.preference_strength) {
+      els.prefRow.classList.add("missing");
+    }
+    showAlert(Api.messageOf(result, fallback) + " Your answers are kept.", result.status === 409);
+  }
+
+  async function submit() {
+    if (!state.task || state.submitting || justShown()) {
+      return;
+    }
+    const found = problems();
+    if (found.length) {
+      showAlert(found.map((problem) => problem.text).join(" "));
+      if (found[0].row) {
+        activateRow(found[0].row);
+      } else {
+        found[0].field.focus();
+      }
+      return;
+    }
+    setBusy(true);
+    let result;
+    try {
+      result = await Api.post(Api.taskUrl(app.dataset.submitUrl, state.task.assignment_id), payload());
+    } catch (error) {
+      setBusy(false);
+      showAlert("Could not reach the server. Your answers are kept; press Enter to try again.");
+      return;
+    }
+    if (result.status === 201 || result.status === 200) {
+      await advance(1);
+    } else {
+      showServerError(result, "The annotation was not saved.");
+    }
+    setBusy(false);
+  }
+
+  function openSkip() {
+    state.skipOpen = true;
+    state.touched = true;
+    els.skipPanel.hidden = false;
+    els.skip.setAttribute("aria-expanded", "true");
+    els.skipPanel.querySelector("button[data-reason]").focus();
+  }
+
+  function closeSkip() {
+    state.skipOpen = false;
+    els.skipPanel.hidden = true;
+    els.skip.setAttribute("aria-expanded", "false");
+    els.skipNote.value = "";
+  }
+
+  async function skip(reason) {
+    if (!state.task || state.submitting || justShown()) {
+      return;
+    }
+    setBusy(true);
+    let result;
+    try {
+      const url = Api.taskUrl(app.dataset.skipUrl, state.task.assignment_id);
+      result = await Api.post(url, { reason: reason, note: els.skipNote.value });
+    } catch (error) {
+      setBusy(false);
+      showAlert("Could not reach the server; the task was not skipped.");
+      return;
+    }
+    if (result.status === 200) {
+      await advance(0);
+    } else {
+      showServerError(result, "The task was not skipped.");
+    }
+    setBusy(false);
+  }
+
+  // ------------------------------------------------------------------ task flow
+
+  function prefetchAfter(task) {
+    const forId = task.assignment_id;
+    state.prefetch = { forId: forId, promise: Api.fetchNext(app.dataset.nextUrl, [forId]) };
+  }
+
+  function usable(result) {
+    return result.kind === "task" && new Date(result.task.lease_expires_at).getTime() - Date.now() > LEASE_MARGIN_MS;
+  }
+
+  /** After a submit (`done` = 1) or a skip (0): show the prefetched task at once, else ask the server again. */
+  async function advance(done) {
+    const finished = state.task;
+    const pending = state.prefetch && state.prefetch.forId === finished.assignment_id ? state.prefetch.promise : null;
+    state.prefetch = null;
+    let result = pending ? await pending : null;
+    const prefetched = Boolean(result && usable(result));
+    if (!prefetched) {
+      result = await Api.fetchNext(app.dataset.nextUrl, []);
+    }
+    if (result.kind === "task") {
+      const progress = state.progress || result.task.progress;
+      show(result.task);
+      if (prefetched) {
+        // The prefetched payload predates the submit; the next prefetch brings fresh numbers.
+        setProgress({ done: progress.done + done, remaining: progress.remaining });
+      }
+      state.prefetch.promise.then((next) => {
+        if (next.kind === "task" && state.task && state.task.assignment_id === result.task.assignment_id) {
+          setProgress(next.task.progress);
+        }
+      });
+      return;
+    }
+    state.task = null;
+    tickTimer();
+    app.dataset.assignmentId = "";
+    if (result.kind === "empty" && state.progress) {
+      setProgress({ done: state.progress.done + done, remaining: 0 });
+    }
+    showNoTask(result);
+  }
+
+  function showNoTask(result) {
+    if (result.kind === "problem") {
+      els.doneTitle.textContent = "No task right now";
+      els.doneText.textContent = result.message;
+    }
+    setView("done");
+  }
+
+  async function start() {
+    setView("loading");
+    const result = await Api.fetchNext(app.dataset.nextUrl, []);
+    if (result.kind === "task") {
+      show(result.task);
+    } else {
+      showNoTask(result);
+    }
+  }
+
+  async function reloadTask() {
+    clearAlert();
+    state.task = null;
+    state.prefetch = null;
+    await start();
+  }
+
+  // ------------------------------------------------------------------ panels
+
+  function toggleHelp(open) {
+    const visible = open === undefined ? els.help.hidden : open;
+    els.help.hidden = !visible;
+    els.helpToggle.setAttribute("aria-expanded", visible ? "true" : "false");
+  }
+
+  const guidelinesKey = "verdict.guidelines." + app.dataset.project;
+
+  function toggleGuidelines(open) {
+    const visible = open === undefined ? !app.classList.contains("guidelines-open") : open;
+    app.classList.toggle("guidelines-open", visible);
+    els.guidelines.hidden = !visible;
+    els.guidelinesToggle.setAttribute("aria-expanded", visible ? "true" : "false");
+    try {
+      window.localStorage.setItem(guidelinesKey, visible ? "open" : "closed");
+    } catch (error) {
+      // Storage can be disabled; the panel then just opens by default next time.
+    }
+  }
+
+  function jumpToResponse(index) {
+    const column = els.responses.children[index];
+    const row = column && column.querySelector(".rate-row");
+    if (row) {
+      activateRow(row);
+    }
+  }
+
+  // ------------------------------------------------------------------ wiring
+
+  window.VerdictKeys.install({
+    els: els,
+    state: state,
+    rows: rows,
+    activateRow: activateRow,
+    moveRow: moveRow,
+    nextRowAfter: nextRowAfter,
+    rowValue: rowValue,
+    rowRange: rowRange,
+    setRowValue: setRowValue,
+    submit: submit,
+    skip: skip,
+    openSkip: openSkip,
+    closeSkip: closeSkip,
+    toggleHelp: toggleHelp,
+    toggleGuidelines: toggleGuidelines,
+    jumpToResponse: jumpToResponse,
+  });
+  document.addEventListener("focusin", (event) => {
+    const row = event.target.closest && event.target.closest(".rate-row");
+    if (row && els.task.contains(row)) {
+      highlightRow(row);
+    }
+  });
+  els.task.addEventListener("click", (event) => {
+    const button = event.target.closest(".choice");
+    if (button) {
+      const row = button.closest(".rate-row");
+      setRowValue(row, Number(button.dataset.value));
+      activateRow(row, true);
+    }
+  });
+  els.task.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submit();
+  });
+  els.task.addEventListener("change", () => {
+    state.touched = true;
+    clearAlert();
+  });
+  els.justification.addEventListener("input", () => {
+    state.touched = true;
+    els.justification.classList.remove("invalid");
+  });
+  els.skip.addEventListener("click", () => (state.skipOpen ? closeSkip() : openSkip()));
+  els.skipPanel.querySelectorAll("button[data-reason]").forEach((button) => {
+    button.addEventListener("click", () => skip(button.dataset.reason));
+  });
+  els.reload.addEventListener("click", reloadTask);
+  els.helpToggle.addEventListener("click", () => toggleHelp());
+  els.helpClose.addEventListener("click", () => toggleHelp(false));
+  els.guidelinesToggle.addEventListener("click", () => toggleGuidelines());
+
+  let storedGuidelines = null;
+  try {
+    storedGuidelines = window.localStorage.getItem(guidelinesKey);
+  } catch (error) {
+    storedGuidelines = null;
+  }
+  toggleGuidelines(storedGuidelines !== "closed");
+  window.setInterval(tickTimer, 1000);
+  start();
+})();
