@@ -55,7 +55,7 @@ ProgressFn = Callable[[TrainingProgress], None]
 class TinyPolicyConfig:
     model_config_path: str = field(
         default=str(DEFAULT_MODEL_CONFIG),
-        metadata={"help": "JSON file with the LlamaConfig fields of the tiny model (vocab size is set from the tokenizer)."},
+        metadata={"help": "JSON with the tiny model's LlamaConfig fields (vocab size comes from the tokenizer)."},
     )
     vocab_size: int = field(
         default=2000,
@@ -80,6 +80,11 @@ def as_messages(prompt: Prompt) -> Messages:
     return [{"role": "user", "content": prompt}] if isinstance(prompt, str) else list(prompt)
 
 
+def as_text(prompt: Prompt) -> str:
+    """A prompt for a tokenizer without a chat template: the turns' contents, one per line."""
+    return prompt if isinstance(prompt, str) else "\n".join(message["content"] for message in prompt)
+
+
 def build_tiny_policy(
     examples: Sequence[tuple[Prompt, str]],
     output_dir: str | Path,
@@ -102,7 +107,9 @@ def build_tiny_policy(
     output = Path(output_dir)
     output.mkdir(parents=True, exist_ok=True)
 
-    conversations = [as_messages(prompt) + [{"role": "assistant", "content": response}] for prompt, response in examples]
+    conversations = [
+        as_messages(prompt) + [{"role": "assistant", "content": response}] for prompt, response in examples
+    ]
     texts = [message["content"] for conversation in conversations for message in conversation]
     tokenizer = train_chat_tokenizer(texts, vocab_size=config.vocab_size, min_frequency=config.min_frequency)
 
@@ -156,7 +163,9 @@ def train_chat_tokenizer(texts: Sequence[str], *, vocab_size: int = 2000, min_fr
     return tokenizer
 
 
-def _sft(model: Any, tokenizer: Any, conversations: list[Messages], config: TinyPolicyConfig, progress: ProgressFn | None) -> None:
+def _sft(
+    model: Any, tokenizer: Any, conversations: list[Messages], config: TinyPolicyConfig, progress: ProgressFn | None
+) -> None:
     """Plain causal-LM loop over whole formatted conversations; padding is masked out of the loss."""
     import torch
 
@@ -198,4 +207,5 @@ def _sft(model: Any, tokenizer: Any, conversations: list[Messages], config: Tiny
             if step >= total:
                 break
     model.eval()
-    logger.info("tiny policy SFT: %d steps in %.1f s, last loss %.3f", total, time.perf_counter() - started, loss.item())
+    elapsed = time.perf_counter() - started
+    logger.info("tiny policy SFT: %d steps in %.1f s, last loss %.3f", total, elapsed, loss.item())

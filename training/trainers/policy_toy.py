@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 NOUNS = (
     "cat", "dog", "bird", "fish", "horse", "garden", "river", "forest", "city", "house",
@@ -37,12 +37,14 @@ DEFAULT_PREFERRED_WORDS = frozenset({"happy", "bright", "kind", "gentle"})
 _WORD = re.compile(r"[a-z]+")
 
 
-def toy_chat_examples(n: int, *, seed: int = 0) -> list[tuple[list[dict[str, str]], str]]:
-    """`n` (prompt messages, response) pairs drawn from the templates above."""
+def toy_chat_examples(
+    n: int, *, seed: int = 0, nouns: Sequence[str] = NOUNS
+) -> list[tuple[list[dict[str, str]], str]]:
+    """`n` (prompt messages, response) pairs drawn from the templates above, about `nouns`."""
     rng = random.Random(seed)
     examples = []
     for _ in range(n):
-        noun = rng.choice(NOUNS)
+        noun = rng.choice(nouns)
         adj, adj2 = rng.sample(ADJECTIVES, 2)
         prompt = rng.choice(PROMPTS).format(noun=noun)
         response = rng.choice(RESPONSES).format(noun=noun, adj=adj, adj2=adj2, verb=rng.choice(VERBS))
@@ -50,8 +52,8 @@ def toy_chat_examples(n: int, *, seed: int = 0) -> list[tuple[list[dict[str, str
     return examples
 
 
-def toy_prompts(n: int, *, seed: int = 0) -> list[list[dict[str, str]]]:
-    return [prompt for prompt, _ in toy_chat_examples(n, seed=seed)]
+def toy_prompts(n: int, *, seed: int = 0, nouns: Sequence[str] = NOUNS) -> list[list[dict[str, str]]]:
+    return [prompt for prompt, _ in toy_chat_examples(n, seed=seed, nouns=nouns)]
 
 
 def toy_vocabulary() -> set[str]:
