@@ -248,8 +248,19 @@ def _canonical_scores(item: Item, scores_by_response: dict[str, dict[str, int]])
     return canonical
 
 
-def validate_annotation(*, project: Project, item: Item, strength: int | None, scores: dict[str, dict[str, Any]], justification: str, neither_acceptable: bool) -> None:
-    """The project's rules for a complete annotation; errors name the field."""
+def validate_annotation(
+    *,
+    project: Project,
+    item: Item,
+    strength: int | None,
+    scores: dict[str, dict[str, Any]],
+    justification: str,
+    neither_acceptable: bool,
+    slot_labels: dict[str, str] | None = None,
+) -> None:
+    """The project's rules for a complete annotation; errors name the field, and name responses by
+    `slot_labels` (the letters the annotator saw) so a message never reveals the stored order."""
+    labels = slot_labels or {"1": "1", "2": "2"}
     errors: dict[str, str] = {}
     if item.is_pair and project.is_pairwise:
         if strength is None and not neither_acceptable:
@@ -271,11 +282,11 @@ def validate_annotation(*, project: Project, item: Item, strength: int | None, s
             for name, attribute in schema.items():
                 value = given.get(name)
                 if value is None:
-                    errors.setdefault("attribute_scores", f"Rate '{name}' for response {slot}.")
+                    errors.setdefault("attribute_scores", f"Rate '{name}' for response {labels[slot]}.")
                 elif not isinstance(value, int) or isinstance(value, bool) or not attribute["min"] <= value <= attribute["max"]:
                     errors.setdefault(
                         "attribute_scores",
-                        f"'{name}' for response {slot} must be an integer from {attribute['min']} to {attribute['max']}.",
+                        f"'{name}' for response {labels[slot]} must be an integer from {attribute['min']} to {attribute['max']}.",
                     )
             unknown = set(given) - set(schema)
             if unknown:
@@ -298,6 +309,7 @@ def _apply_input(annotation: Annotation, item: Item, swapped: bool, data: Annota
         scores=scores,
         justification=data.justification,
         neither_acceptable=data.neither_acceptable,
+        slot_labels={"1": "B", "2": "A"} if swapped else {"1": "A", "2": "B"},
     )
     annotation.preference_strength = strength
     annotation.attribute_scores = scores

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 
 from annotation import selectors, services
 from annotation.forms import AddMemberForm, ProjectForm
-from annotation.models import Project
+from annotation.models import Project, SkipReason
 from annotation.permissions import can_annotate, can_manage_project, is_researcher, project_for_annotation, visible_projects
 
 
@@ -87,7 +87,7 @@ def annotate(request: HttpRequest, slug: str) -> HttpResponse:
     project = project_for_annotation(request.user, slug)
     if not can_annotate(request.user, project):
         raise PermissionDenied("You are not an annotator of this project.")
-    return render(request, "annotation/annotate.html", {"project": project})
+    return render(request, "annotation/annotate.html", {"project": project, "skip_reasons": SkipReason.choices})
 
 
 @login_required

@@ -84,7 +84,7 @@
       return;
     }
     state.progress = { done: progress.done, remaining: progress.remaining };
-    els.progressText.textContent = progress.done + " done · " + progress.remaining + " remaining";
+    els.progressText.textContent = progress.done + " done by you · " + progress.remaining + " items still open";
     const total = progress.done + progress.remaining;
     els.progressFill.style.width = (total ? (100 * progress.done) / total : 0).toFixed(1) + "%";
   }
