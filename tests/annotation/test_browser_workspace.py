@@ -219,7 +219,7 @@ def test_workspace_layout_and_screenshot(page, live_server, annotator, project, 
     assert box_a["y"] == box_b["y"]
     assert box_a["x"] + box_a["width"] <= box_b["x"]
     assert page.is_visible("#ws-guidelines h3")
-    assert re.fullmatch(r"7 done · \d+ remaining", page.inner_text("#ws-progress-text"))
+    assert re.fullmatch(r"7 done by you · \d+ items still open", page.inner_text("#ws-progress-text"))
     page.evaluate("window.scrollTo(0, 0)")
     target = Path(os.environ.get("VERDICT_SCREENSHOT") or tmp_path / "workspace.png")
     page.screenshot(path=str(target))
