@@ -13,7 +13,7 @@ app.autodiscover_tasks()
 
 def ensure_filesystem_broker_folders() -> None:
     """kombu's filesystem transport (the embedded, no-server default) needs its folders to exist."""
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         folder = (app.conf.broker_transport_options or {}).get(key)
         if folder:
             Path(folder).mkdir(parents=True, exist_ok=True)
