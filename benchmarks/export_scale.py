@@ -1,0 +1,200 @@
+"""Export at scale: build N annotations in PostgreSQL with COPY, then time a dataset export against a raw
+`COPY (SELECT …) TO STDOUT` of the same rows, and report each one's wall time and peak RSS.
+
+    createdb -h 127.0.0.1 -U postgres verdict_bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/verdict_bench .venv/bin/python benchmarks/export_scale.py --n 100000
+
+Each measured step runs in its own child process, so its peak RSS is its own (not the data builder's).
+Targets (issue 3): export time ≤ 2× COPY's, peak RSS < 500 MB.
+"""
+import argparse
+import hashlib
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "verdict.settings.test")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import django  # noqa: E402
+
+ANNOTATORS = 20
+PER_ITEM = 3
+ATTRIBUTES = ("helpfulness", "correctness", "coherence", "complexity", "verbosity")
+NOW = "2026-11-01 12:00:00+00"
+
+
+def _setup() -> None:
+    django.setup()
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("export_scale.py needs PostgreSQL: set DATABASE_URL=postgres://…")
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _next_ids(cursor, table: str, count: int) -> int:  # noqa: ANN001
+    """Reserve `count` ids of `table`'s sequence; returns the first."""
+    cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id'))")
+    first = cursor.fetchone()[0]
+    cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", [first + count])
+    return first
+
+
+def _copy(cursor, table: str, columns: tuple[str, ...], rows) -> None:  # noqa: ANN001
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def build(n: int, slug: str) -> None:
+    """A project with n annotations: n / 3 pairs, each judged by 3 of 20 annotators (with assignments)."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from annotation.models import Project
+    from annotation.models import messages_content_hash as prompt_hash
+    from tests.factories import UserFactory
+
+    call_command("migrate", verbosity=0)
+    Project.objects.filter(slug=slug).delete()
+    project = Project.objects.create(name=f"Benchmark {n}", slug=slug)
+    users = [UserFactory(username=f"bench-annotator-{i}", role="annotator").pk for i in range(ANNOTATORS)]
+    items = n // PER_ITEM
+    started = time.perf_counter()
+    with connection.cursor() as django_cursor:
+        cursor = django_cursor.cursor
+        prompt0 = _next_ids(cursor, "annotation_prompt", items)
+        response0 = _next_ids(cursor, "annotation_response", 2 * items)
+        item0 = _next_ids(cursor, "annotation_item", items)
+        messages = [[{"role": "user", "content": f"Benchmark question {i}: explain topic {i % 997} briefly."}] for i in range(items)]
+        _copy(cursor, "annotation_prompt", ("id", "project_id", "messages", "metadata", "content_hash", "created_at"),
+              ((prompt0 + i, project.pk, json.dumps(m), "{}", prompt_hash(m), NOW) for i, m in enumerate(messages)))
+        texts = [(f"Answer A to question {i}: a reasonably detailed reply of a few sentences, number {i}.",
+                  f"Answer B to question {i}: shorter reply {i}.") for i in range(items)]
+        _copy(cursor, "annotation_response",
+              ("id", "prompt_id", "text", "content_hash", "source", "model_name", "checkpoint", "round", "generation_params", "metadata", "created_at"),
+              ((response0 + 2 * i + k, prompt0 + i, text, _hash(text), "policy", f"model-{k}", "", i % 3, "{}", "{}", NOW)
+               for i, pair in enumerate(texts) for k, text in enumerate(pair)))
+        _copy(cursor, "annotation_item",
+              ("id", "project_id", "prompt_id", "response_1_id", "response_2_id", "is_gold", "round", "priority", "completed_count", "created_at"),
+              ((item0 + i, project.pk, prompt0 + i, response0 + 2 * i, response0 + 2 * i + 1, False, i % 3, 0.0, PER_ITEM, NOW) for i in range(items)))
+        judged = [(item0 + i, users[(i + k) % ANNOTATORS], k) for i in range(items) for k in range(PER_ITEM)]
+        _copy(cursor, "annotation_assignment",
+              ("item_id", "annotator_id", "state", "swapped", "leased_at", "lease_expires_at", "skip_reason", "skip_note", "updated_at"),
+              ((item, user, "submitted", (item + k) % 2 == 0, NOW, NOW, "", "", NOW) for item, user, k in judged))
+        bases = (-3, -2, -1, 1, 2, 3)
+
+        def annotation(item: int, user: int, k: int) -> tuple:
+            # three annotators near one base strength; every 10th item has a dissenter (spread > 2: dropped)
+            base = bases[item % len(bases)]
+            strength = -base if k == 2 and item % 10 == 0 else max(-3, min(3, base + (0, 1, -1)[k]))
+            scores = {str(slot): {name: (item + k + slot + j) % 5 for j, name in enumerate(ATTRIBUTES)} for slot in (1, 2)}
+            return (item, user, "human", str(uuid.uuid4()), strength, json.dumps(scores),
+                    "Response A is better because it is clearer. It also answers the question.", False, False, 30.0, NOW, NOW)
+
+        _copy(cursor, "annotation_annotation",
+              ("item_id", "annotator_id", "source", "client_id", "preference_strength", "attribute_scores", "justification",
+               "neither_acceptable", "flagged_unsafe", "time_spent_seconds", "created_at", "updated_at"),
+              (annotation(*row) for row in judged))
+        cursor.execute("ANALYZE")
+    print(json.dumps({"step": "build", "annotations": items * PER_ITEM, "items": items, "seconds": round(time.perf_counter() - started, 1)}))
+
+
+def measure_copy(slug: str, fmt: str) -> None:
+    """COPY of the rows the export reads (the same query the export streams), written to /dev/null."""
+    import psycopg
+    from django.db import connection
+
+    from annotation.models import Project
+    from datasets_app import selectors
+
+    project = Project.objects.get(slug=slug)
+    annotations = selectors.export_annotations(project_ids=[project.pk], filters={})
+    if fmt == "helpsteer2":
+        querysets = [selectors.slot_queryset(annotations, slot) for slot in ("1", "2")]
+    else:
+        querysets = [selectors.item_queryset(annotations, pairs_only=fmt != "individual")]
+    connection.ensure_connection()
+    raw = connection.connection
+    started = time.perf_counter()
+    size = 0
+    for queryset in querysets:
+        sql, params = queryset.query.sql_with_params()
+        statement = psycopg.ClientCursor(raw).mogrify(sql, params)
+        with raw.cursor() as cursor, cursor.copy(f"COPY ({statement}) TO STDOUT") as copy, open(os.devnull, "wb") as sink:
+            for block in copy:
+                size += len(block)
+                sink.write(block)
+    print(json.dumps({"step": "copy", "format": fmt, "seconds": round(time.perf_counter() - started, 2), "bytes": size,
+                      "peak_rss_mb": _peak_rss_mb()}))
+
+
+def measure_export(slug: str, fmt: str, containers: str) -> None:
+    from annotation.models import Project
+    from datasets_app.services.exports import dataset_version_build, dataset_version_create
+
+    project = Project.objects.get(slug=slug)
+    version = dataset_version_create(project=project, format=fmt, created_by=None, enqueue=False,
+                                     policy={"containers": containers.split(",")})
+    started = time.perf_counter()
+    version = dataset_version_build(version_id=version.pk)
+    seconds = time.perf_counter() - started
+    if version.status != "ready":
+        raise SystemExit(f"export failed: {version.error}")
+    size = sum(entry["size"] for entry in version.files)
+    print(json.dumps({"step": "export", "format": fmt, "containers": containers, "seconds": round(seconds, 2),
+                      "rows": version.row_counts, "bytes": size, "peak_rss_mb": _peak_rss_mb()}))
+
+
+def _peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _child(*args: str) -> dict:
+    """Run one step in a fresh interpreter (so its peak RSS is its own); returns its JSON line."""
+    output = subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=1_000_000, help="annotations to build (default 1,000,000)")
+    parser.add_argument("--formats", default="trl-preference,helpsteer2-preference,helpsteer2,individual")
+    parser.add_argument("--containers", default="jsonl,parquet,hf")
+    parser.add_argument("--reuse", action="store_true", help="keep an already built benchmark project")
+    parser.add_argument("--step", choices=["build", "copy", "export"], help=argparse.SUPPRESS)
+    parser.add_argument("--format", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    slug = f"bench-{args.n}"
+    if args.step:
+        _setup()
+        if args.step == "build":
+            build(args.n, slug)
+        elif args.step == "copy":
+            measure_copy(slug, args.format)
+        else:
+            measure_export(slug, args.format, args.containers)
+        return
+    if not args.reuse:
+        print(json.dumps(_child("--step", "build", "--n", str(args.n))))
+    print(f"{'format':24} {'COPY s':>8} {'export s':>9} {'ratio':>6} {'COPY RSS MB':>12} {'export RSS MB':>14}  rows")
+    for fmt in args.formats.split(","):
+        copied = _child("--step", "copy", "--n", str(args.n), "--format", fmt)
+        exported = _child("--step", "export", "--n", str(args.n), "--format", fmt, "--containers", args.containers)
+        ratio = exported["seconds"] / copied["seconds"]
+        print(f"{fmt:24} {copied['seconds']:8.2f} {exported['seconds']:9.2f} {ratio:6.1f} "
+              f"{copied['peak_rss_mb']:12.0f} {exported['peak_rss_mb']:14.0f}  {exported['rows']}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,252 @@
+"""Row builders and Arrow schemas of each export format. Each builder takes one group and returns
+(file, split, row) triples: `file` names the JSONL/Parquet file, `split` the Hugging Face split."""
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pyarrow as pa
+
+from datasets_app.exporters.aggregation import aggregate, likert_agreement, pair_agreement
+from datasets_app.exporters.policy import ExportPolicy
+from datasets_app.exporters.records import NEITHER_VALID, ItemGroup, Judgement, ResponseGroup
+from datasets_app.exporters.splits import TRAIN, VALIDATION
+from datasets_app.exporters.stats import ExportStats
+from datasets_app.exporters.text import helpsteer_prompt, statement_and_elaboration
+
+HELPSTEER_ATTRIBUTES = ("helpfulness", "correctness", "coherence", "complexity", "verbosity")
+PREFERENCE_SPLIT_VALUES = {TRAIN: "train", VALIDATION: "val"}
+Emitted = list[tuple[str, str, dict[str, Any]]]
+
+MESSAGE = pa.struct([("role", pa.string()), ("content", pa.string())])
+
+
+def helpsteer2_schemas() -> dict[str, pa.Schema]:
+    text = [("prompt", pa.string()), ("response", pa.string())]
+    rated = pa.schema(text + [(name, pa.int64()) for name in HELPSTEER_ATTRIBUTES])
+    listed = pa.schema(text + [(name, pa.list_(pa.int64())) for name in HELPSTEER_ATTRIBUTES])
+    return {TRAIN: rated, VALIDATION: rated, "disagreements": listed}
+
+
+def preference_schema() -> pa.Schema:
+    return pa.schema([
+        ("split", pa.string()),
+        ("prompt", pa.string()),
+        ("response_1", pa.string()),
+        ("response_2", pa.string()),
+        ("preference_strength", pa.int64()),
+        ("preference_statement", pa.string()),
+        ("preference_elaboration", pa.string()),
+        ("three_most_similar_preferences", pa.list_(pa.struct([
+            ("statement", pa.string()), ("elaboration", pa.string()), ("strength", pa.int64())
+        ]))),
+        ("all_preferences_unprocessed", pa.list_(pa.struct([("strength", pa.int64()), ("justification", pa.string())]))),
+    ])
+
+
+def trl_schema(style: str) -> pa.Schema:
+    kind = pa.list_(MESSAGE) if style == "conversational" else pa.string()
+    return pa.schema([("prompt", kind), ("chosen", kind), ("rejected", kind), ("margin", pa.float64())])
+
+
+def individual_schema(attributes: Sequence[str]) -> pa.Schema:
+    columns = [
+        ("split", pa.string()),
+        ("item_id", pa.int64()),
+        ("prompt", pa.string()),
+        ("response_1", pa.string()),
+        ("response_2", pa.string()),
+        ("annotator", pa.string()),
+        ("source", pa.string()),
+        ("preference_strength", pa.int64()),
+        ("justification", pa.string()),
+        ("neither_acceptable", pa.bool_()),
+    ]
+    columns += [(f"response_{slot}_{name}", pa.int64()) for slot in ("1", "2") for name in attributes]
+    return pa.schema(columns)
+
+
+def file_schemas(format_name: str, policy: ExportPolicy, attributes: Sequence[str]) -> dict[str, pa.Schema]:
+    if format_name == "helpsteer2":
+        return helpsteer2_schemas()
+    if format_name == "helpsteer2-preference":
+        return {"preference": preference_schema()}
+    if format_name == "trl-preference":
+        return {TRAIN: trl_schema(policy.trl_style), VALIDATION: trl_schema(policy.trl_style)}
+    if format_name == "individual":
+        return {TRAIN: individual_schema(attributes), VALIDATION: individual_schema(attributes)}
+    raise ValueError(f"unknown format {format_name!r}")
+
+
+def _meets_agreement(policy: ExportPolicy, agreeing: int, total: int, stats: ExportStats) -> bool:
+    if policy.min_agreement is None:
+        return True
+    if total == 0 or agreeing / total < policy.min_agreement:
+        stats.drop("below_min_agreement")
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- helpsteer2
+
+
+def helpsteer2_rows(group: ResponseGroup, policy: ExportPolicy, stats: ExportStats) -> Emitted:
+    score_sets = [s for s in group.score_sets if all(name in s for name in HELPSTEER_ATTRIBUTES)]
+    if not score_sets:
+        stats.drop("no_complete_ratings")
+        return []
+    agreeing, total = likert_agreement(score_sets, HELPSTEER_ATTRIBUTES)
+    if not _meets_agreement(policy, agreeing, total, stats):
+        return []
+    stats.agreement(agreeing, total)
+    prompt = helpsteer_prompt(group.messages)
+    rated: dict[str, Any] = {"prompt": prompt, "response": group.response}
+    listed: dict[str, Any] = {"prompt": prompt, "response": group.response}
+    for name in HELPSTEER_ATTRIBUTES:
+        values = [s[name] for s in score_sets]
+        result = aggregate(values)
+        rated[name] = result.value
+        listed[name] = values
+        stats.label(name, result.value)
+        stats.spreads[result.spread] += 1
+    return [(group.split, group.split, rated), ("disagreements", "disagreements", listed)]
+
+
+# ---------------------------------------------------------------- pairs
+
+
+def _counted(group: ItemGroup, policy: ExportPolicy) -> tuple[list[Judgement], list[Judgement]]:
+    """(judgements with a strength, judgements to list as unprocessed) under the neither-acceptable policy."""
+    valid, listed = [], []
+    for judgement in group.judgements:
+        if judgement.neither_acceptable:
+            if policy.neither_acceptable == "mark":
+                listed.append(judgement)
+            continue
+        if judgement.strength is not None:
+            valid.append(judgement)
+            listed.append(judgement)
+    return valid, listed
+
+
+def _aggregate_pair(group: ItemGroup, policy: ExportPolicy, stats: ExportStats, *, keep_ties: bool):  # noqa: ANN202
+    """The aggregate of a pair and its judgements, or None (counting why) when the pair is dropped."""
+    valid, listed = _counted(group, policy)
+    if not valid:
+        stats.drop("no_preference")
+        return None
+    result = aggregate([j.strength for j in valid])
+    if result.spread > policy.max_spread:
+        stats.drop("spread_above_max")
+        return None
+    if result.value == 0 and not keep_ties:
+        stats.drop("tie")
+        return None
+    agreeing, total = pair_agreement([j.strength for j in valid])
+    if not _meets_agreement(policy, agreeing, total, stats):
+        return None
+    stats.agreement(agreeing, total)
+    stats.spreads[result.spread] += 1
+    return result, valid, listed
+
+
+def _representative(chosen: list[Judgement], value: int) -> Judgement:
+    """The judgement whose statement speaks for the pair: the earliest of the three most similar whose
+    strength is nearest the aggregate."""
+    return min(chosen, key=lambda j: (abs(j.strength - value), j.annotation_id))
+
+
+def helpsteer2_preference_rows(group: ItemGroup, policy: ExportPolicy, stats: ExportStats) -> Emitted:
+    aggregated = _aggregate_pair(group, policy, stats, keep_ties=not policy.drop_ties)
+    if aggregated is None:
+        return []
+    result, valid, listed = aggregated
+    chosen = [valid[i] for i in result.indices]
+    statement, elaboration = statement_and_elaboration(_representative(chosen, result.value).justification)
+    similar = []
+    for judgement in chosen:
+        part_statement, part_elaboration = statement_and_elaboration(judgement.justification)
+        similar.append({"statement": part_statement, "elaboration": part_elaboration, "strength": judgement.strength})
+    unprocessed = [
+        {"strength": NEITHER_VALID if j.neither_acceptable else j.strength, "justification": j.justification}
+        for j in listed
+    ]
+    stats.label("preference_strength", result.value)
+    row = {
+        "split": PREFERENCE_SPLIT_VALUES[group.split],
+        "prompt": helpsteer_prompt(group.messages),
+        "response_1": group.response_1,
+        "response_2": group.response_2,
+        "preference_strength": result.value,
+        "preference_statement": statement,
+        "preference_elaboration": elaboration,
+        "three_most_similar_preferences": similar,
+        "all_preferences_unprocessed": unprocessed,
+    }
+    return [("preference", group.split, row)]
+
+
+def trl_preference_rows(group: ItemGroup, policy: ExportPolicy, stats: ExportStats) -> Emitted:
+    """Ties carry no preference, so TRL pairs always drop them whatever `drop_ties` says."""
+    aggregated = _aggregate_pair(group, policy, stats, keep_ties=False)
+    if aggregated is None:
+        return []
+    result = aggregated[0]
+    chosen, rejected = (group.response_1, group.response_2) if result.value < 0 else (group.response_2, group.response_1)
+    margin = float(abs(result.value))
+    stats.label("margin", margin)
+    if policy.trl_style == "conversational":
+        row = {
+            "prompt": [{"role": m["role"], "content": m["content"]} for m in group.messages],
+            "chosen": [{"role": "assistant", "content": chosen}],
+            "rejected": [{"role": "assistant", "content": rejected}],
+            "margin": margin,
+        }
+    else:
+        row = {"prompt": helpsteer_prompt(group.messages), "chosen": chosen, "rejected": rejected, "margin": margin}
+    return [(group.split, group.split, row)]
+
+
+def individual_rows(group: ItemGroup, policy: ExportPolicy, stats: ExportStats, attributes: Sequence[str]) -> Emitted:
+    judgements = [j for j in group.judgements if policy.neither_acceptable == "mark" or not j.neither_acceptable]
+    if not judgements:
+        stats.drop("no_annotations")
+        return []
+    strengths = [j.strength for j in judgements if j.strength is not None and not j.neither_acceptable]
+    agreeing, total = pair_agreement(strengths)
+    if not _meets_agreement(policy, agreeing, total, stats):
+        return []
+    stats.agreement(agreeing, total)
+    prompt = helpsteer_prompt(group.messages)
+    emitted: Emitted = []
+    for judgement in judgements:
+        row: dict[str, Any] = {
+            "split": group.split,
+            "item_id": group.item_id,
+            "prompt": prompt,
+            "response_1": group.response_1,
+            "response_2": group.response_2,
+            "annotator": judgement.annotator,
+            "source": judgement.source,
+            "preference_strength": judgement.strength,
+            "justification": judgement.justification,
+            "neither_acceptable": judgement.neither_acceptable,
+        }
+        for slot in ("1", "2"):
+            scores = judgement.scores.get(slot, {})
+            for name in attributes:
+                row[f"response_{slot}_{name}"] = scores.get(name)
+        if judgement.strength is not None:
+            stats.label("preference_strength", judgement.strength)
+        emitted.append((group.split, group.split, row))
+    return emitted
+
+
+def row_builder(format_name: str, attributes: Sequence[str]) -> Callable[[Any, ExportPolicy, ExportStats], Emitted]:
+    if format_name == "helpsteer2":
+        return helpsteer2_rows
+    if format_name == "helpsteer2-preference":
+        return helpsteer2_preference_rows
+    if format_name == "trl-preference":
+        return trl_preference_rows
+    if format_name == "individual":
+        return lambda group, policy, stats: individual_rows(group, policy, stats, attributes)
+    raise ValueError(f"unknown format {format_name!r}")

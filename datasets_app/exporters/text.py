@@ -1,0 +1,46 @@
+"""Text conventions of the exported formats: HelpSteer2 prompts and "@Response N" justifications."""
+import re
+
+ROLE_MARKERS = {"user": "<extra_id_1>User", "assistant": "<extra_id_1>Assistant", "system": "<extra_id_0>System"}
+
+# Annotators see the two responses labelled A and B, in an order that may be swapped; imported
+# justifications already say "Response 1" / "Response 2" in canonical order.
+RESPONSE_REFERENCE = re.compile(r"@?\b[Rr]esponse\s+([AB12])\b")
+SHOWN_LABELS = {"A": "@Response 1", "B": "@Response 2", "1": "@Response 1", "2": "@Response 2"}
+SWAPPED_LABELS = {**SHOWN_LABELS, "A": "@Response 2", "B": "@Response 1"}
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def helpsteer_prompt(messages: list[dict[str, str]]) -> str:
+    """HelpSteer2's prompt string: the first user turn as is, every later turn after a marker line."""
+    parts: list[str] = []
+    for index, message in enumerate(messages):
+        role = message["role"]
+        if role not in ROLE_MARKERS:
+            raise ValueError(f"message {index + 1}: unknown role {role!r}")
+        if index == 0 and role == "user":
+            parts.append(message["content"])
+        else:
+            parts.append(f"{ROLE_MARKERS[role]}\n{message['content']}")
+    return "\n".join(parts)
+
+
+def canonical_justification(text: str, swapped: bool) -> str:
+    """Rewrite references to the responses as "@Response 1" / "@Response 2" in canonical order."""
+
+    text = text.strip()
+    if "esponse" not in text:
+        return text
+    labels = SWAPPED_LABELS if swapped else SHOWN_LABELS
+    return RESPONSE_REFERENCE.sub(lambda match: labels[match.group(1)], text)
+
+
+def statement_and_elaboration(justification: str) -> tuple[str, str]:
+    """Split a justification as HelpSteer2-Preference does: a one-line statement, then the elaboration.
+    The statement is the first paragraph when there is a blank line, else the first sentence."""
+    text = justification.strip()
+    if "\n\n" in text:
+        statement, elaboration = text.split("\n\n", 1)
+        return statement.strip(), elaboration.strip()
+    parts = SENTENCE_END.split(text, maxsplit=1)
+    return parts[0].strip(), parts[1].strip() if len(parts) > 1 else ""

@@ -1,0 +1,385 @@
+"""Writes of dataset exports: define a version, build it (claimed once, all or nothing), store its files."""
+import hashlib
+import hmac
+import json
+import logging
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from datetime import date
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from annotation.models import Project
+from datasets_app import selectors
+from datasets_app.exporters import formats
+from datasets_app.exporters.card import CardContext, render_card
+from datasets_app.exporters.policy import ExportPolicy
+from datasets_app.exporters.records import ItemGroup, Judgement, ResponseGroup
+from datasets_app.exporters.splits import TRAIN, VALIDATION, split_of
+from datasets_app.exporters.stats import ExportStats
+from datasets_app.exporters.text import canonical_justification
+from datasets_app.exporters.writers import DatasetSink, file_sha256, write_zip
+from datasets_app.models import AnnotatorPseudonymSalt, DatasetFormat, DatasetStatus, DatasetVersion
+
+logger = logging.getLogger(__name__)
+
+FILTER_KEYS = ("date_from", "date_to", "annotators", "rounds", "model_names", "include_imported")
+PROGRESS_EVERY = 5000
+
+
+class DatasetVersionNotReady(Exception):
+    """Its files are asked for before the build finished (or after it failed)."""
+
+
+# ---------------------------------------------------------------- definition
+
+
+def _iso_date(value: Any, key: str) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        return date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise ValidationError({"filters": f"{key}: {value!r} is not a date (YYYY-MM-DD)."}) from None
+
+
+def _string_list(value: Any, key: str) -> list[str]:
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) and v for v in value):
+        raise ValidationError({"filters": f"{key}: must be a list of names."})
+    return sorted(set(value))
+
+
+def clean_filters(filters: dict[str, Any] | None) -> dict[str, Any]:
+    """Normalised filters (ISO dates, sorted lists, no empty entries), or a ValidationError naming the key."""
+    filters = {key: value for key, value in (filters or {}).items() if value not in (None, "", [], ())}
+    unknown = sorted(set(filters) - set(FILTER_KEYS))
+    if unknown:
+        raise ValidationError({"filters": f"unknown filter(s): {', '.join(unknown)}; use {', '.join(FILTER_KEYS)}."})
+    cleaned: dict[str, Any] = {}
+    for key in ("date_from", "date_to"):
+        if key in filters:
+            cleaned[key] = _iso_date(filters[key], key)
+    if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
+        raise ValidationError({"filters": "date_from is after date_to."})
+    for key in ("annotators", "model_names"):
+        if key in filters:
+            cleaned[key] = _string_list(filters[key], key)
+    if "rounds" in filters:
+        rounds = filters["rounds"]
+        if not isinstance(rounds, list | tuple) or not all(isinstance(r, int) and not isinstance(r, bool) and r >= 0 for r in rounds):
+            raise ValidationError({"filters": "rounds: must be a list of non-negative integers."})
+        cleaned["rounds"] = sorted(set(rounds))
+    if "include_imported" in filters:
+        if not isinstance(filters["include_imported"], bool):
+            raise ValidationError({"filters": "include_imported: must be true or false."})
+        cleaned["include_imported"] = filters["include_imported"]
+    return cleaned
+
+
+def clean_policy(policy: dict[str, Any] | None) -> dict[str, Any]:
+    try:
+        return ExportPolicy.from_dict(policy or {}).as_dict()
+    except (TypeError, ValueError) as error:
+        raise ValidationError({"policy": str(error)}) from None
+
+
+def _check_format(format_name: str, projects: list[Project]) -> None:
+    if format_name not in DatasetFormat.values:
+        raise ValidationError({"format": f"Unknown format {format_name!r}; choose from {', '.join(DatasetFormat.values)}."})
+    if format_name == DatasetFormat.HELPSTEER2:
+        for project in projects:
+            missing = [name for name in formats.HELPSTEER_ATTRIBUTES if name not in project.attribute_names]
+            if missing:
+                raise ValidationError(
+                    {"format": f"helpsteer2 needs the attributes {', '.join(formats.HELPSTEER_ATTRIBUTES)}; "
+                     f"project {project.slug} lacks {', '.join(missing)}."}
+                )
+
+
+def dataset_version_create(
+    *,
+    project: Project,
+    format: str,  # noqa: A002
+    created_by: AbstractBaseUser | None,
+    filters: dict[str, Any] | None = None,
+    policy: dict[str, Any] | None = None,
+    extra_projects: list[Project] | tuple[Project, ...] = (),
+    enqueue: bool = True,
+) -> DatasetVersion:
+    """A queued version with the next number of `project`; its build is enqueued after the commit."""
+    projects = [project, *[p for p in extra_projects if p.pk != project.pk]]
+    _check_format(format, projects)
+    cleaned_filters, cleaned_policy = clean_filters(filters), clean_policy(policy)
+    with transaction.atomic():
+        Project.objects.select_for_update().filter(pk=project.pk).first()
+        last = DatasetVersion.objects.filter(project=project).aggregate(last=Max("version"))["last"] or 0
+        version = DatasetVersion.objects.create(
+            project=project, version=last + 1, format=format, filters=cleaned_filters, policy=cleaned_policy,
+            created_by=created_by, storage_path=f"datasets/{project.slug}/v{last + 1}",
+        )
+        version.source_projects.set(projects)
+        if enqueue:
+            from datasets_app.tasks import enqueue_dataset_version_build
+
+            transaction.on_commit(lambda: enqueue_dataset_version_build(version.pk))
+    return version
+
+
+# ---------------------------------------------------------------- grouping
+
+
+def _pseudonymiser(project: Project) -> Callable[[int | None], str | None]:
+    salt, _ = AnnotatorPseudonymSalt.objects.get_or_create(project=project)
+    key = salt.salt.encode()
+    known: dict[int, str] = {}
+
+    def pseudonym(annotator_id: int | None) -> str | None:
+        if annotator_id is None:
+            return None
+        if annotator_id not in known:
+            known[annotator_id] = hmac.new(key, str(annotator_id).encode(), hashlib.sha256).hexdigest()[:16]
+        return known[annotator_id]
+
+    return pseudonym
+
+
+def _splitter(policy: ExportPolicy) -> Callable[[str, Any], str]:
+    def split(content_hash: str, declared: Any) -> str:
+        return split_of(
+            content_hash, policy.validation_fraction, policy.split_seed, declared if policy.use_declared_split else None
+        )
+
+    return split
+
+
+def _item_groups(
+    rows: Iterator[dict[str, Any]], pseudonym: Callable, split: Callable, *, with_scores: bool
+) -> Iterator[ItemGroup]:
+    for item_id, grouped in groupby(rows, key=lambda row: row["item_id"]):
+        annotations = list(grouped)
+        first = annotations[0]
+        yield ItemGroup(
+            item_id=item_id,
+            messages=json.loads(first["messages_json"]),
+            split=split(first["item__prompt__content_hash"], first["declared_split"]),
+            response_1=first["item__response_1__text"],
+            response_2=first["item__response_2__text"],
+            model_names=tuple(n for n in (first["item__response_1__model_name"], first["item__response_2__model_name"]) if n is not None),
+            round=first["item__round"],
+            judgements=[
+                Judgement(
+                    annotation_id=row["id"],
+                    annotator=pseudonym(row["annotator_id"]),
+                    source=row["source"],
+                    strength=row["preference_strength"],
+                    justification=canonical_justification(row["justification"], bool(row["swapped"])),
+                    neither_acceptable=row["neither_acceptable"],
+                    scores=json.loads(row["scores_json"]) if with_scores and row["scores_json"] else {},
+                )
+                for row in annotations
+            ],
+        )
+
+
+def _response_groups(rows: Iterator[dict[str, Any]], pseudonym: Callable, split: Callable) -> Iterator[ResponseGroup]:
+    """One group per (prompt, response); a human who rated the response in several items counts once
+    (their latest rating); imported ratings each count."""
+    for (_, response_id), grouped in groupby(rows, key=lambda row: (row["prompt_id"], row["response_id"])):
+        rated = [row for row in grouped if row["scores"]]
+        if not rated:
+            continue
+        latest = {row["annotator_id"]: row for row in rated if row["annotator_id"] is not None}
+        kept = [row for row in rated if row["annotator_id"] is None or latest[row["annotator_id"]] is row]
+        first = kept[0]
+        yield ResponseGroup(
+            response_id=response_id,
+            messages=json.loads(first["messages_json"]),
+            split=split(first["item__prompt__content_hash"], first["declared_split"]),
+            response=first["response_text"],
+            model_name=first["model_name"],
+            round=first["item__round"],
+            annotators=tuple(pseudonym(row["annotator_id"]) for row in kept),
+            sources=tuple(row["source"] for row in kept),
+            score_sets=[row["scores"] for row in kept],
+        )
+
+
+def _count_provenance(group: ItemGroup | ResponseGroup, stats: ExportStats) -> None:
+    if isinstance(group, ItemGroup):
+        pairs = [(j.annotator, j.source) for j in group.judgements]
+        models = group.model_names
+    else:
+        pairs = list(zip(group.annotators, group.sources))
+        models = (group.model_name,)
+    for annotator, source in pairs:
+        stats.annotations[source] += 1
+        if annotator is not None:
+            stats.annotators.add(annotator)
+    for model in models:
+        stats.models[model] += 1
+    stats.rounds[group.round] += 1
+
+
+# ---------------------------------------------------------------- building
+
+
+def _attribute_names(projects: list[Project]) -> list[str]:
+    names: list[str] = []
+    for project in projects:
+        names += [name for name in project.attribute_names if name not in names]
+    return names
+
+
+def _split_names(format_name: str) -> list[str]:
+    return [TRAIN, VALIDATION, "disagreements"] if format_name == DatasetFormat.HELPSTEER2 else [TRAIN, VALIDATION]
+
+
+def write_dataset(version: DatasetVersion, root: Path, on_progress: Callable[[float], None]) -> ExportStats:
+    """Stream the version's rows into `root` (every container asked for) and write its card."""
+    policy = ExportPolicy.from_dict(version.policy)
+    projects = list(version.source_projects.order_by("pk"))
+    attributes = _attribute_names(projects)
+    annotations = selectors.export_annotations(project_ids=[p.pk for p in projects], filters=version.filters)
+    total = annotations.count()
+    if version.format == DatasetFormat.HELPSTEER2:  # each annotation of a pair rates two responses
+        total += annotations.filter(item__response_2__isnull=False).count()
+    file_schemas = formats.file_schemas(version.format, policy, attributes)
+    split_names = _split_names(version.format)
+    split_schemas = {name: file_schemas.get(name, next(iter(file_schemas.values()))) for name in split_names}
+    pseudonym, split = _pseudonymiser(version.project), _splitter(policy)
+    if version.format == DatasetFormat.HELPSTEER2:
+        groups: Iterator[Any] = _response_groups(selectors.response_score_rows(annotations), pseudonym, split)
+    else:
+        individual = version.format == DatasetFormat.INDIVIDUAL
+        rows = selectors.item_annotation_rows(annotations, pairs_only=not individual)
+        groups = _item_groups(rows, pseudonym, split, with_scores=individual)
+    build = formats.row_builder(version.format, attributes)
+    stats = ExportStats()
+    sink = DatasetSink(root, file_schemas, split_schemas, policy.containers)
+    seen = reported = 0
+    for group in groups:
+        emitted = build(group, policy, stats)
+        for file_name, split_name, row in emitted:
+            sink.write(file_name, split_name, row)
+            stats.rows[split_name] += 1
+        if emitted:
+            _count_provenance(group, stats)
+        seen += len(group.judgements) if isinstance(group, ItemGroup) else len(group.score_sets)
+        if seen - reported >= PROGRESS_EVERY:
+            reported = seen
+            on_progress(min(seen / max(total, 1), 1.0))
+    sink.close()
+    for name in split_names:
+        stats.rows.setdefault(name, 0)
+    card = CardContext(
+        title=f"{version.project.name}: {version.format}",
+        format_name=version.format,
+        projects=[{"name": p.name, "slug": p.slug} for p in projects],
+        licence=version.project.licence,
+        filters=version.filters,
+        policy=version.policy,
+        schemas=file_schemas,
+        stats=stats.as_dict(),
+        file_names=split_names,
+    )
+    (root / "README.md").write_text(render_card(card), encoding="utf-8")
+    return stats
+
+
+def _store(version: DatasetVersion, folder: Path) -> list[dict[str, Any]]:
+    """Upload every file under `folder` beneath the version's storage path (never reused by another
+    version); returns [{path, size, sha256}]."""
+    stored = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        relative = path.relative_to(folder).as_posix()
+        name = f"{version.storage_path}/{relative}"
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        with open(path, "rb") as handle:
+            saved = default_storage.save(name, File(handle, name=path.name))
+        if saved != name:
+            raise RuntimeError(f"storage saved {name} as {saved}")
+        stored.append({"path": relative, "size": path.stat().st_size, "sha256": file_sha256(path)})
+    return stored
+
+
+def _remove_stored(prefix: str) -> None:
+    if not default_storage.exists(prefix):
+        return
+    directories, files = default_storage.listdir(prefix)
+    for name in files:
+        default_storage.delete(f"{prefix}/{name}")
+    for directory in directories:
+        _remove_stored(f"{prefix}/{directory}")
+
+
+def _set_progress(version_id: int) -> Callable[[float], None]:
+    def report(fraction: float) -> None:
+        DatasetVersion.objects.filter(pk=version_id, status=DatasetStatus.RUNNING).update(progress=round(0.9 * fraction, 4))
+
+    return report
+
+
+def dataset_version_build(*, version_id: int) -> DatasetVersion | None:
+    """Build a queued version. The queued → running claim is one UPDATE, so a redelivered message does
+    nothing; any failure leaves the version `failed` with the error and no stored files."""
+    claimed = DatasetVersion.objects.filter(pk=version_id, status=DatasetStatus.QUEUED).update(
+        status=DatasetStatus.RUNNING, started_at=timezone.now(), progress=0.0
+    )
+    if not claimed:
+        logger.info("dataset version %s is not queued; nothing to do", version_id)
+        return None
+    version = DatasetVersion.objects.select_related("project").get(pk=version_id)
+    try:
+        with tempfile.TemporaryDirectory(prefix="verdict-export-") as scratch:
+            dataset = Path(scratch) / "dataset"
+            dataset.mkdir()
+            stats = write_dataset(version, dataset, _set_progress(version.pk))
+            write_zip(dataset, dataset / version.zip_name)
+            files = _store(version, dataset)
+    # The build runs arbitrary I/O (database, disk, storage backend); whatever breaks, the version
+    # must end failed with its files removed rather than stay running or look ready.
+    except Exception as error:  # noqa: BLE001
+        logger.exception("dataset version %s failed", version_id)
+        _remove_stored(version.storage_path)
+        DatasetVersion.objects.filter(pk=version_id).update(
+            status=DatasetStatus.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now()
+        )
+        version.refresh_from_db()
+        return version
+    DatasetVersion.objects.filter(pk=version_id, status=DatasetStatus.RUNNING).update(
+        status=DatasetStatus.READY,
+        progress=1.0,
+        files=files,
+        row_counts={name: stats.rows[name] for name in _split_names(version.format)},
+        stats=stats.as_dict(),
+        finished_at=timezone.now(),
+    )
+    version.refresh_from_db()
+    return version
+
+
+def dataset_version_copy_to(*, version: DatasetVersion, target: Path) -> list[Path]:
+    """Copy a ready version's files (not the zip) from storage into a local folder."""
+    if not version.is_ready:
+        raise DatasetVersionNotReady(f"{version} is {version.status}")
+    copied = []
+    for entry in version.files:
+        if entry["path"] == version.zip_name:
+            continue
+        destination = target / entry["path"]
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        with default_storage.open(f"{version.storage_path}/{entry['path']}", "rb") as source, open(destination, "wb") as sink:
+            shutil.copyfileobj(source, sink)
+        copied.append(destination)
+    return copied
