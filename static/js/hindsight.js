@@ -1,0 +1,741 @@
+/* The hindsight workspace (templates/annotation/hindsight_annotate.html): rate now, reveal the
+ * simulated outcome, rate again. A small client of the hindsight API; the server enforces the order
+ * (the foresight rating locks at the reveal, no hindsight before it), this page only follows it.
+ *
+ * Model text is only inserted from the server-sanitised `html` fields; everything else is built with
+ * createElement/textContent. Keys follow the main workspace: digits rate, arrows adjust, Enter acts.
+ */
+(function () {
+  "use strict";
+
+  const app = document.getElementById("hindsight-app");
+  if (!app) {
+    return;
+  }
+
+  const byId = (id) => document.getElementById(id);
+  const els = {
+    task: byId("ws-task"),
+    loading: byId("ws-loading"),
+    done: byId("ws-done"),
+    doneTitle: byId("ws-done-title"),
+    doneText: byId("ws-done-text"),
+    alert: byId("ws-alert"),
+    alertText: byId("ws-alert-text"),
+    reload: byId("ws-reload"),
+    messages: byId("ws-messages"),
+    responses: byId("ws-responses"),
+    foresight: byId("hs-foresight"),
+    foresightRow: document.querySelector('#hs-foresight .rate-row'),
+    foresightQuestion: byId("hs-foresight-question"),
+    foresightHint: byId("hs-foresight-hint"),
+    foresightLocked: byId("hs-foresight-locked"),
+    revealActions: byId("hs-reveal-actions"),
+    revealButton: byId("hs-reveal"),
+    revealPanel: byId("hs-reveal-panel"),
+    outcomes: byId("hs-outcomes"),
+    hidden: byId("hs-hidden"),
+    hiddenBody: byId("hs-hidden-body"),
+    hindsight: byId("hs-hindsight"),
+    hindsightRow: document.querySelector('#hs-hindsight .rate-row'),
+    hindsightQuestion: byId("hs-hindsight-question"),
+    hindsightHint: byId("hs-hindsight-hint"),
+    keep: byId("hs-keep"),
+    keepQuestion: byId("hs-keep-question"),
+    justification: byId("ws-justification-input"),
+    submit: byId("ws-submit"),
+    skip: byId("ws-skip"),
+    skipPanel: byId("ws-skip-panel"),
+    skipNote: byId("ws-skip-note"),
+    timer: byId("ws-timer"),
+    progressText: byId("ws-progress-text"),
+    progressFill: byId("ws-progress-fill"),
+    help: byId("ws-help"),
+    helpToggle: byId("ws-help-toggle"),
+    helpClose: byId("ws-help-close"),
+    guidelines: byId("ws-guidelines"),
+    guidelinesToggle: byId("ws-guidelines-toggle"),
+  };
+
+  const SKIP_REASONS = ["unsafe", "unclear", "expertise", "broken", "other"];
+  // Enter and skip are ignored this long after a task or the reveal appears, until the annotator acts.
+  const FRESH_MS = 400;
+
+  const state = {
+    task: null,
+    stage: null,
+    clientId: null,
+    shownAt: 0,
+    stageAt: 0,
+    foresight: null,
+    hindsight: null,
+    keep: null,
+    busy: false,
+    skipOpen: false,
+    touched: false,
+  };
+
+  // ------------------------------------------------------------------ API
+
+  function csrfToken() {
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  async function post(url, body) {
+    const response = await fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify(body || {}),
+    });
+    let data = null;
+    if (response.status !== 204) {
+      try {
+        data = await response.json();
+      } catch (error) {
+        data = null;
+      }
+    }
+    return { status: response.status, data: data };
+  }
+
+  function taskUrl(template) {
+    return template.replace("/0/", "/" + encodeURIComponent(state.task.assignment_id) + "/");
+  }
+
+  function messageOf(result, fallback) {
+    return (result.data && result.data.message) || fallback + " (HTTP " + result.status + ")";
+  }
+
+  function newClientId() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") {
+      return window.crypto.randomUUID();
+    }
+    const bytes = window.crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+  }
+
+  // ------------------------------------------------------------------ DOM helpers
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text !== undefined) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  function sanitisedHtml(node, html) {
+    node.innerHTML = html;
+    node.querySelectorAll("a[href]").forEach((link) => {
+      link.target = "_blank";
+    });
+    return node;
+  }
+
+  function isTyping(target) {
+    if (!target || !target.tagName) {
+      return false;
+    }
+    const tag = target.tagName;
+    if (tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable) {
+      return true;
+    }
+    return tag === "INPUT" && !["checkbox", "radio", "button", "submit"].includes(target.type);
+  }
+
+  function showAlert(text, offerReload) {
+    els.alertText.textContent = text;
+    els.alert.hidden = false;
+    els.reload.hidden = !offerReload;
+  }
+
+  function clearAlert() {
+    els.alert.hidden = true;
+    els.alertText.textContent = "";
+    els.reload.hidden = true;
+  }
+
+  function setProgress(progress) {
+    if (!progress || progress.done === undefined) {
+      return;
+    }
+    els.progressText.textContent = progress.done + " done · " + progress.remaining + " remaining";
+    const total = progress.done + progress.remaining;
+    els.progressFill.style.width = (total ? (100 * progress.done) / total : 0).toFixed(1) + "%";
+  }
+
+  function setView(view) {
+    app.dataset.state = view;
+    els.loading.hidden = view !== "loading";
+    els.done.hidden = view !== "done";
+    els.task.hidden = view !== "task";
+  }
+
+  function tickTimer() {
+    if (!state.task) {
+      els.timer.textContent = "";
+      return;
+    }
+    const seconds = Math.floor((performance.now() - state.shownAt) / 1000);
+    els.timer.textContent = Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0") + " on this task";
+  }
+
+  // ------------------------------------------------------------------ rendering
+
+  function renderMessages(task) {
+    els.messages.replaceChildren();
+    task.prompt.forEach((message) => {
+      const item = el("li", "msg msg-" + message.role);
+      const role = message.role.charAt(0).toUpperCase() + message.role.slice(1);
+      item.appendChild(el("span", "msg-role", role));
+      item.appendChild(sanitisedHtml(el("div", "md"), message.html));
+      els.messages.appendChild(item);
+    });
+    els.messages.scrollTop = els.messages.scrollHeight;
+  }
+
+  function renderResponses(task) {
+    els.responses.replaceChildren();
+    els.responses.classList.toggle("single", task.responses.length === 1);
+    task.responses.forEach((response) => {
+      const column = el("section", "response card response-" + response.label.toLowerCase());
+      column.setAttribute("aria-label", "Response " + response.label);
+      const head = el("div", "response-head");
+      head.appendChild(el("span", "response-badge", response.label));
+      head.appendChild(el("h2", "ws-section-title", task.responses.length > 1 ? "Response " + response.label : "Response"));
+      column.appendChild(head);
+      const body = sanitisedHtml(el("div", "md response-body"), response.html);
+      body.tabIndex = 0;
+      body.setAttribute("role", "region");
+      body.setAttribute("aria-label", "Text of response " + response.label);
+      column.appendChild(body);
+      els.responses.appendChild(column);
+    });
+  }
+
+  /** Buttons of one rating row: 1–5 satisfaction, or the seven preference levels keyed 1–7. */
+  function buildScale(row, task) {
+    row.replaceChildren();
+    const scale = task.scale;
+    row.classList.toggle("pref-row", task.variant === "pairwise");
+    row.classList.toggle("hs-satisfaction", task.variant !== "pairwise");
+    for (let value = scale.min; value <= scale.max; value += 1) {
+      const key = value - scale.min + 1;
+      const button = el("button", "choice hs-choice hs-v" + (value < 0 ? "m" + -value : value));
+      button.type = "button";
+      button.dataset.value = String(value);
+      button.setAttribute("aria-pressed", "false");
+      button.tabIndex = value === scale.min ? 0 : -1;
+      button.appendChild(el("kbd", "", String(key)));
+      button.appendChild(document.createTextNode(" " + scale.labels[String(value)]));
+      row.appendChild(button);
+    }
+    row.classList.remove("answered", "missing", "is-active");
+  }
+
+  function markValue(row, value) {
+    row.querySelectorAll(".choice").forEach((button) => {
+      const pressed = value !== null && Number(button.dataset.value) === value;
+      button.setAttribute("aria-pressed", pressed ? "true" : "false");
+      button.tabIndex = pressed ? 0 : -1;
+    });
+    if (value === null) {
+      row.querySelector(".choice").tabIndex = 0;
+    }
+    row.classList.toggle("answered", value !== null);
+    row.classList.remove("missing");
+  }
+
+  function markKeep() {
+    els.keep.querySelectorAll("[data-keep]").forEach((button) => {
+      const pressed = state.keep !== null && String(state.keep) === button.dataset.keep;
+      button.setAttribute("aria-pressed", pressed ? "true" : "false");
+    });
+  }
+
+  function keepApplies() {
+    return state.task && (state.task.variant !== "pairwise" || (state.foresight !== null && state.foresight !== 0));
+  }
+
+  function updateKeepQuestion() {
+    const task = state.task;
+    if (task.variant === "pairwise") {
+      const picked = state.foresight < 0 ? "A" : "B";
+      els.keepQuestion.textContent = "Before the reveal you preferred response " + picked + ". Would you keep what it got you, or return it? (optional)";
+    } else {
+      els.keepQuestion.textContent = "Would you keep what you got, or return it? (optional)";
+    }
+    els.keep.hidden = !keepApplies();
+  }
+
+  function renderReveal(reveal) {
+    els.outcomes.replaceChildren();
+    reveal.outcomes.forEach((outcome) => {
+      const box = el("div", "hs-outcome response-" + outcome.label.toLowerCase());
+      const head = el("div", "response-head");
+      if (reveal.outcomes.length > 1) {
+        head.appendChild(el("span", "response-badge", outcome.label));
+      }
+      head.appendChild(el("h3", "ws-section-title", reveal.outcomes.length > 1 ? "If the user followed response " + outcome.label : "The user followed the response"));
+      box.appendChild(head);
+      if (outcome.text.trim()) {
+        box.appendChild(sanitisedHtml(el("div", "md hs-outcome-text"), outcome.html));
+      } else {
+        box.appendChild(el("p", "muted", "The simulator wrote nothing for this response."));
+      }
+      els.outcomes.appendChild(box);
+    });
+    els.hidden.hidden = !reveal.hidden_context;
+    if (reveal.hidden_context) {
+      sanitisedHtml(els.hiddenBody, reveal.hidden_context_html);
+    }
+    els.revealPanel.hidden = false;
+  }
+
+  function setStage(stage) {
+    state.stage = stage;
+    state.stageAt = performance.now();
+    state.touched = false;
+    app.dataset.stage = stage;
+    document.querySelectorAll(".hs-steps li").forEach((step) => {
+      const order = ["foresight", "reveal", "hindsight"];
+      const current = stage === "foresight" ? 0 : 2;
+      const index = order.indexOf(step.dataset.step);
+      step.classList.toggle("is-current", index === current);
+      step.classList.toggle("is-done", index < current);
+    });
+    const locked = stage !== "foresight";
+    els.foresight.classList.toggle("is-locked", locked);
+    els.foresightLocked.hidden = !locked;
+    els.revealActions.hidden = locked;
+    els.foresightRow.querySelectorAll(".choice").forEach((button) => {
+      button.disabled = locked;
+    });
+    els.hindsight.hidden = stage !== "hindsight";
+    els.revealPanel.hidden = stage === "foresight";
+    els.foresightRow.classList.toggle("is-active", stage === "foresight");
+    els.hindsightRow.classList.toggle("is-active", stage === "hindsight");
+  }
+
+  function show(task) {
+    state.task = task;
+    state.clientId = newClientId();
+    state.foresight = task.foresight ? task.foresight.rating : null;
+    state.hindsight = null;
+    state.keep = null;
+    state.shownAt = performance.now();
+    closeSkip();
+    clearAlert();
+    app.dataset.assignmentId = String(task.assignment_id);
+    renderMessages(task);
+    renderResponses(task);
+    const pairwise = task.variant === "pairwise";
+    const foresightText = pairwise ? "Which response is better, as far as you can tell now?" : "How satisfied would you be with this response right now?";
+    els.foresightQuestion.textContent = foresightText;
+    els.hindsightQuestion.textContent = pairwise
+      ? "Knowing what happened, which response is better?"
+      : "Knowing what happened, how satisfied are you with the response?";
+    const hint = pairwise ? "keys 1–7" : "keys 1–5";
+    els.foresightHint.textContent = hint + ", then Enter";
+    els.hindsightHint.textContent = hint;
+    buildScale(els.foresightRow, task);
+    buildScale(els.hindsightRow, task);
+    markValue(els.foresightRow, state.foresight);
+    els.justification.value = "";
+    els.justification.classList.remove("invalid");
+    markKeep();
+    setProgress(task.progress);
+    setView("task");
+    window.scrollTo(0, 0);
+    if (task.stage === "foresight") {
+      setStage("foresight");
+      activeRow().querySelector('.choice[tabindex="0"]').focus({ preventScroll: true });
+    } else {
+      renderReveal(task.reveal);
+      updateKeepQuestion();
+      setStage("hindsight");
+      focusHindsight();
+    }
+    tickTimer();
+  }
+
+  function activeRow() {
+    return state.stage === "hindsight" ? els.hindsightRow : els.foresightRow;
+  }
+
+  function focusHindsight() {
+    els.hindsightRow.classList.add("is-active");
+    els.foresightRow.classList.remove("is-active");
+    const target = els.hindsightRow.querySelector('.choice[tabindex="0"]');
+    target.focus({ preventScroll: true });
+    els.revealPanel.scrollIntoView({ block: "start", behavior: "instant" });
+  }
+
+  // ------------------------------------------------------------------ values
+
+  function setValue(value) {
+    const scale = state.task.scale;
+    if (value < scale.min || value > scale.max) {
+      return;
+    }
+    state.touched = true;
+    if (state.stage === "foresight") {
+      state.foresight = value;
+      markValue(els.foresightRow, value);
+    } else {
+      state.hindsight = value;
+      markValue(els.hindsightRow, value);
+    }
+    const pressed = activeRow().querySelector('.choice[aria-pressed="true"]');
+    if (pressed) {
+      pressed.focus({ preventScroll: true });
+    }
+    clearAlert();
+  }
+
+  function currentValue() {
+    return state.stage === "foresight" ? state.foresight : state.hindsight;
+  }
+
+  function setKeep(value) {
+    if (!keepApplies()) {
+      return;
+    }
+    state.touched = true;
+    state.keep = state.keep === value ? null : value;
+    markKeep();
+  }
+
+  // ------------------------------------------------------------------ actions
+
+  function fresh() {
+    return !state.touched && performance.now() - state.stageAt < FRESH_MS;
+  }
+
+  function setBusy(busy) {
+    state.busy = busy;
+    els.submit.disabled = busy;
+    els.revealButton.disabled = busy;
+    app.classList.toggle("busy", busy);
+  }
+
+  async function reveal() {
+    if (!state.task || state.busy || state.stage !== "foresight" || fresh()) {
+      return;
+    }
+    if (state.foresight === null) {
+      els.foresightRow.classList.add("missing");
+      showAlert("Rate the response first (keys " + (state.task.variant === "pairwise" ? "1–7" : "1–5") + "), then reveal the outcome.");
+      return;
+    }
+    setBusy(true);
+    try {
+      const saved = await post(taskUrl(app.dataset.foresightUrl), { rating: state.foresight });
+      if (saved.status !== 200) {
+        showAlert(messageOf(saved, "Your rating was not saved."), saved.status === 409);
+        return;
+      }
+      const revealed = await post(taskUrl(app.dataset.revealUrl), {});
+      if (revealed.status !== 200) {
+        showAlert(messageOf(revealed, "The outcome could not be revealed."), false);
+        return;
+      }
+      state.task = revealed.data;
+      state.foresight = revealed.data.foresight.rating;
+      renderReveal(revealed.data.reveal);
+      updateKeepQuestion();
+      setStage("hindsight");
+      focusHindsight();
+    } catch (error) {
+      showAlert("Could not reach the server. Your rating is kept here; press Enter to try again.");
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function submit() {
+    if (!state.task || state.busy || state.stage !== "hindsight" || fresh()) {
+      return;
+    }
+    const problems = [];
+    if (state.hindsight === null) {
+      els.hindsightRow.classList.add("missing");
+      problems.push("Rate again now that you know the outcome.");
+    }
+    if (!els.justification.value.trim()) {
+      els.justification.classList.add("invalid");
+      problems.push("Write a justification (J).");
+    }
+    if (problems.length) {
+      showAlert(problems.join(" "));
+      return;
+    }
+    setBusy(true);
+    try {
+      const result = await post(taskUrl(app.dataset.submitUrl), {
+        client_id: state.clientId,
+        rating: state.hindsight,
+        justification: els.justification.value,
+        keep: keepApplies() ? state.keep : null,
+        time_spent_seconds: Math.round((performance.now() - state.shownAt) / 100) / 10,
+      });
+      if (result.status === 201 || result.status === 200) {
+        await next();
+      } else {
+        const errors = (result.data && result.data.errors) || {};
+        if (errors.justification) {
+          els.justification.classList.add("invalid");
+        }
+        showAlert(messageOf(result, "Your rating was not saved.") + " Your answers are kept.", result.status === 409);
+      }
+    } catch (error) {
+      showAlert("Could not reach the server. Your answers are kept; press Enter to try again.");
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function openSkip() {
+    state.skipOpen = true;
+    state.touched = true;
+    els.skipPanel.hidden = false;
+    els.skip.setAttribute("aria-expanded", "true");
+    els.skipPanel.querySelector("button[data-reason]").focus();
+  }
+
+  function closeSkip() {
+    state.skipOpen = false;
+    els.skipPanel.hidden = true;
+    els.skip.setAttribute("aria-expanded", "false");
+    els.skipNote.value = "";
+  }
+
+  async function skip(reason) {
+    if (!state.task || state.busy) {
+      return;
+    }
+    setBusy(true);
+    try {
+      const result = await post(taskUrl(app.dataset.skipUrl), { reason: reason, note: els.skipNote.value });
+      if (result.status === 200) {
+        await next();
+      } else {
+        showAlert(messageOf(result, "The task was not skipped."), result.status === 409);
+      }
+    } catch (error) {
+      showAlert("Could not reach the server; the task was not skipped.");
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function next() {
+    setView("loading");
+    let result;
+    try {
+      result = await post(app.dataset.nextUrl, { exclude: [] });
+    } catch (error) {
+      result = { status: 0, data: { message: "Could not reach the server. Check your connection and reload the page." } };
+    }
+    if (result.status === 200 && result.data) {
+      show(result.data);
+      return;
+    }
+    state.task = null;
+    app.dataset.assignmentId = "";
+    tickTimer();
+    if (result.status !== 204) {
+      els.doneTitle.textContent = "No task right now";
+      els.doneText.textContent = messageOf(result, "Could not load a task");
+    }
+    setView("done");
+  }
+
+  // ------------------------------------------------------------------ panels
+
+  function toggleHelp(open) {
+    const visible = open === undefined ? els.help.hidden : open;
+    els.help.hidden = !visible;
+    els.helpToggle.setAttribute("aria-expanded", visible ? "true" : "false");
+  }
+
+  const guidelinesKey = "verdict.guidelines." + app.dataset.project;
+
+  function toggleGuidelines(open) {
+    const visible = open === undefined ? !app.classList.contains("guidelines-open") : open;
+    app.classList.toggle("guidelines-open", visible);
+    els.guidelines.hidden = !visible;
+    els.guidelinesToggle.setAttribute("aria-expanded", visible ? "true" : "false");
+    try {
+      window.localStorage.setItem(guidelinesKey, visible ? "open" : "closed");
+    } catch (error) {
+      // Storage can be disabled; the panel then opens by default next time.
+    }
+  }
+
+  // ------------------------------------------------------------------ keyboard
+
+  function onTypingKey(event) {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      const inSkip = els.skipPanel.contains(event.target);
+      event.target.blur();
+      if (inSkip) {
+        closeSkip();
+      }
+      activeRow().querySelector('.choice[tabindex="0"]').focus({ preventScroll: true });
+    } else if (event.key === "Enter" && event.target === els.skipNote) {
+      event.preventDefault();
+    }
+  }
+
+  function onSkipKey(event) {
+    const index = "12345".indexOf(event.key);
+    if (index >= 0 && event.key.length === 1) {
+      event.preventDefault();
+      skip(SKIP_REASONS[index]);
+      return true;
+    }
+    if (event.key === "Escape") {
+      event.preventDefault();
+      closeSkip();
+      activeRow().querySelector('.choice[tabindex="0"]').focus({ preventScroll: true });
+      return true;
+    }
+    return false;
+  }
+
+  function onPrimary() {
+    if (state.stage === "foresight") {
+      reveal();
+    } else {
+      submit();
+    }
+  }
+
+  function onKeyDown(event) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      if (state.task) {
+        onPrimary();
+      }
+      return;
+    }
+    if (isTyping(event.target)) {
+      onTypingKey(event);
+      return;
+    }
+    if (event.altKey || event.ctrlKey || event.metaKey) {
+      return;
+    }
+    if (event.key === "?") {
+      event.preventDefault();
+      toggleHelp();
+      return;
+    }
+    if (event.key === "Escape" && !els.help.hidden) {
+      toggleHelp(false);
+      return;
+    }
+    if (event.key.toLowerCase() === "g") {
+      event.preventDefault();
+      toggleGuidelines();
+      return;
+    }
+    if (!state.task || app.dataset.state !== "task") {
+      return;
+    }
+    if (state.skipOpen && onSkipKey(event)) {
+      return;
+    }
+    if (/^[1-7]$/.test(event.key)) {
+      event.preventDefault();
+      setValue(state.task.scale.min + Number(event.key) - 1);
+      return;
+    }
+    if (event.key === "ArrowLeft" || event.key === "ArrowRight") {
+      event.preventDefault();
+      const current = currentValue();
+      const scale = state.task.scale;
+      const start = current === null ? (scale.min < 0 ? 0 : Math.round((scale.min + scale.max) / 2)) : current + (event.key === "ArrowRight" ? 1 : -1);
+      setValue(Math.min(scale.max, Math.max(scale.min, start)));
+      return;
+    }
+    if (event.key === "Enter") {
+      const target = event.target;
+      if (event.repeat || (target.closest && target.closest("a, summary, button:not(.choice)") && target !== els.revealButton && target !== els.submit)) {
+        return;
+      }
+      event.preventDefault();
+      onPrimary();
+      return;
+    }
+    const key = event.key.toLowerCase();
+    const actions = {
+      s: () => (state.skipOpen ? closeSkip() : openSkip()),
+      j: () => state.stage === "hindsight" && els.justification.focus(),
+      k: () => state.stage === "hindsight" && setKeep(true),
+      r: () => state.stage === "hindsight" && setKeep(false),
+    };
+    if (actions[key]) {
+      event.preventDefault();
+      actions[key]();
+    }
+  }
+
+  // ------------------------------------------------------------------ wiring
+
+  document.addEventListener("keydown", onKeyDown);
+  els.task.addEventListener("click", (event) => {
+    const choice = event.target.closest(".hs-scale .choice");
+    if (choice && !choice.disabled && choice.closest(".rate-row") === activeRow()) {
+      setValue(Number(choice.dataset.value));
+      return;
+    }
+    const keep = event.target.closest("[data-keep]");
+    if (keep) {
+      setKeep(keep.dataset.keep === "true");
+    }
+  });
+  els.task.addEventListener("submit", (event) => {
+    event.preventDefault();
+    onPrimary();
+  });
+  els.revealButton.addEventListener("click", () => {
+    state.touched = true;
+    reveal();
+  });
+  els.justification.addEventListener("input", () => {
+    state.touched = true;
+    els.justification.classList.remove("invalid");
+  });
+  els.skip.addEventListener("click", () => (state.skipOpen ? closeSkip() : openSkip()));
+  els.skipPanel.querySelectorAll("button[data-reason]").forEach((button) => {
+    button.addEventListener("click", () => skip(button.dataset.reason));
+  });
+  els.reload.addEventListener("click", () => {
+    clearAlert();
+    next();
+  });
+  els.helpToggle.addEventListener("click", () => toggleHelp());
+  els.helpClose.addEventListener("click", () => toggleHelp(false));
+  els.guidelinesToggle.addEventListener("click", () => toggleGuidelines());
+
+  let storedGuidelines = null;
+  try {
+    storedGuidelines = window.localStorage.getItem(guidelinesKey);
+  } catch (error) {
+    storedGuidelines = null;
+  }
+  toggleGuidelines(storedGuidelines !== "closed");
+  window.setInterval(tickTimer, 1000);
+  next();
+})();
