@@ -135,6 +135,8 @@ class SubmitAnnotationApi(APIView):
     @extend_schema(request=AnnotationInputSerializer, responses={201: AnnotationSerializer, 200: AnnotationSerializer, 409: None})
     def post(self, request: Request, assignment_id: int) -> Response:
         assignment = own_assignment(request, assignment_id)
+        if assignment.item.project.is_hindsight:
+            return ConflictResponse("Hindsight tasks are rated in foresight, revealed, then rated in hindsight: use /api/hindsight/tasks/.")
         serializer = AnnotationInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from annotation import api
+from annotation.hindsight import api as hindsight_api
 
 urlpatterns = [
     path("projects/", api.ProjectListCreateApi.as_view(), name="api-projects"),
@@ -12,11 +13,6 @@ urlpatterns = [
     path("tasks/<int:assignment_id>/annotation/", api.SubmitAnnotationApi.as_view(), name="api-submit-annotation"),
     path("annotations/", api.AnnotationListApi.as_view(), name="api-annotations"),
     path("annotations/<int:annotation_id>/", api.AnnotationDetailApi.as_view(), name="api-annotation"),
-]
-
-from annotation.hindsight import api as hindsight_api  # noqa: E402
-
-urlpatterns += [
     path("projects/<slug:slug>/hindsight/next-task/", hindsight_api.HindsightNextTaskApi.as_view(), name="api-hindsight-next-task"),
     path("projects/<slug:slug>/hindsight/scenarios/", hindsight_api.ScenarioImportApi.as_view(), name="api-hindsight-scenarios"),
     path("projects/<slug:slug>/hindsight/simulations/", hindsight_api.OutcomeSimulationApi.as_view(), name="api-hindsight-simulations"),

@@ -81,6 +81,10 @@ class Project(models.Model):
         unknown = set(self.task_types or []) - set(TaskType.values)
         if not self.task_types or unknown:
             raise ValidationError({"task_types": f"Choose from {', '.join(TaskType.values)}."})
+        if TaskType.HINDSIGHT in self.task_types and TaskType.LIKERT in self.task_types:
+            raise ValidationError(
+                {"task_types": "A hindsight project rates satisfaction before and after the reveal; it cannot also collect Likert attributes."}
+            )
 
     @property
     def is_pairwise(self) -> bool:
@@ -89,6 +93,10 @@ class Project(models.Model):
     @property
     def is_likert(self) -> bool:
         return TaskType.LIKERT in self.task_types
+
+    @property
+    def is_hindsight(self) -> bool:
+        return TaskType.HINDSIGHT in self.task_types
 
     @property
     def attribute_names(self) -> list[str]:

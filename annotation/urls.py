@@ -1,6 +1,7 @@
 from django.urls import path
 
 from annotation import views
+from annotation.hindsight import views as hindsight_views
 
 app_name = "annotation"
 
@@ -12,11 +13,6 @@ urlpatterns = [
     path("projects/<slug:slug>/dashboard/", views.project_dashboard, name="project_dashboard"),
     path("projects/<slug:slug>/annotate/", views.annotate, name="annotate"),
     path("projects/<slug:slug>/mine/", views.my_annotations, name="my_annotations"),
-]
-
-from annotation.hindsight import views as hindsight_views  # noqa: E402
-
-urlpatterns += [
     path("projects/<slug:slug>/hindsight/annotate/", hindsight_views.annotate, name="hindsight_annotate"),
     path("projects/<slug:slug>/hindsight/dashboard/", hindsight_views.dashboard, name="hindsight_dashboard"),
     path("projects/<slug:slug>/hindsight/simulate/", hindsight_views.simulate, name="hindsight_simulate"),

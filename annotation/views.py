@@ -87,6 +87,8 @@ def annotate(request: HttpRequest, slug: str) -> HttpResponse:
     project = project_for_annotation(request.user, slug)
     if not can_annotate(request.user, project):
         raise PermissionDenied("You are not an annotator of this project.")
+    if project.is_hindsight:
+        return redirect("annotation:hindsight_annotate", slug=project.slug)
     return render(request, "annotation/annotate.html", {"project": project, "skip_reasons": SkipReason.choices})
 
 

@@ -204,3 +204,19 @@ def test_the_database_refuses_a_hindsight_rating_without_a_reveal(annotator, sin
             assignment=assignment, item=assignment.item, annotator=annotator,
             foresight_rating=3, foresight_at=timezone.now(), hindsight_rating=2,
         )
+
+
+def test_the_plain_submit_endpoint_cannot_skip_the_hindsight_flow(client_for, annotator, single_project):
+    assignment = lease(annotator, single_project)
+    response = client_for(annotator).post(
+        reverse("api-submit-annotation", args=[assignment.pk]), {"client_id": str(uuid.uuid4())}, format="json"
+    )
+    assert response.status_code == 409
+    assert not Annotation.objects.filter(item=assignment.item, annotator=annotator).exists()
+
+
+def test_the_plain_workspace_sends_hindsight_projects_to_the_hindsight_workspace(client, annotator, single_project):
+    client.force_login(annotator)
+    response = client.get(reverse("annotation:annotate", args=[single_project.slug]))
+    assert response.status_code == 302
+    assert response.url == reverse("annotation:hindsight_annotate", args=[single_project.slug])

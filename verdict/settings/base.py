@@ -156,6 +156,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "ENUM_NAME_OVERRIDES": {
+        "ImportFormatEnum": "datasets_app.models.imports.ImportFormat",
+        "DatasetFormatEnum": "datasets_app.models.exports.DatasetFormat",
+        "ImportStatusEnum": "datasets_app.models.imports.ImportStatus",
+        "DatasetStatusEnum": "datasets_app.models.exports.DatasetStatus",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
