@@ -1,4 +1,5 @@
-"""`manage.py load_demo [--hh PATH --hh-rows N]`: demo users, two demo projects and their data.
+"""`manage.py load_demo [--hh PATH --hh-rows N]`: demo users, three demo projects (pairwise + Likert,
+Likert only, hindsight marketplace scenarios with template-simulated outcomes) and their data.
 Idempotent: a second run changes nothing except resetting the demo passwords."""
 import gzip
 import io
@@ -8,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
@@ -17,6 +19,7 @@ from datasets_app.models import ImportFormat, ImportRecord, ImportStatus
 from datasets_app.services.imports import items_import
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+HINDSIGHT_SCENARIOS = Path(__file__).resolve().parents[2] / "hindsight" / "demo" / "marketplace_scenarios.jsonl"
 DEMO_PASSWORD = "verdict-demo"
 USERS = [
     ("admin", None),
@@ -62,6 +65,10 @@ class Command(BaseCommand):
                 membership_add(project=project, user=user)
             path = DEMO_DIR / spec["data"]
             self._report(items_import(project=project, path_or_file=path, file_name=path.name, user=researcher))
+        call_command(
+            "import_scenarios", str(HINDSIGHT_SCENARIOS), project="demo-hindsight", create_project=True,
+            member=[username for username, _ in USERS], simulate_template=True, stdout=self.stdout,
+        )
         if options["hh"] is not None:
             project = Project.objects.get(slug="demo")
             data = self._first_lines(options["hh"], options["hh_rows"])
