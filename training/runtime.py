@@ -110,7 +110,10 @@ JobBody = Callable[[TrainingJob, JobReporter], dict[str, Any] | None]
 def run_job(job_id: int, *, task_id: str, body: JobBody) -> str:
     """Claim the job (queued → running in one UPDATE, so a redelivered message is harmless), run the
     body and record the outcome. Returns the final status."""
-    close_old_connections()
+    if not connection.in_atomic_block:
+        # A worker reuses connections across tasks; drop ones that went stale. (Inside a transaction
+        # — an eager task in a test — the connection belongs to the caller and must stay open.)
+        close_old_connections()
     now = timezone.now()
     claimed = TrainingJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
         status=JobStatus.RUNNING, started_at=now, heartbeat_at=now, celery_task_id=task_id or "",

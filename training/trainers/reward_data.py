@@ -7,7 +7,9 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import random
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -142,3 +144,35 @@ def _encode_with_template(
     keep = max_length - len(tail_ids)
     head_ids = head_ids[len(head_ids) - keep:] if keep > 0 else []
     return {"input_ids": [*head_ids, *tail_ids]}
+
+
+class LengthGroupedBatches:
+    """Batch sampler that puts rows of similar length together (like transformers' ``group_by_length``).
+
+    Each epoch: shuffle, sort by length within windows of ``window`` batches, cut into batches, shuffle
+    the batches. Padding (most of the compute when lengths vary, as in HH transcripts) drops a lot,
+    while every batch still mixes rows from across the window.
+    """
+
+    def __init__(self, lengths: list[int], batch_size: int, seed: int, window: int = 50) -> None:
+        self.lengths = lengths
+        self.batch_size = batch_size
+        self.seed = seed
+        self.window = window
+        self.epoch = 0
+
+    def __len__(self) -> int:
+        return -(-len(self.lengths) // self.batch_size)
+
+    def __iter__(self) -> Iterator[list[int]]:
+        rng = random.Random(self.seed * 1_000_003 + self.epoch)
+        self.epoch += 1
+        order = list(range(len(self.lengths)))
+        rng.shuffle(order)
+        span = self.batch_size * self.window
+        batches: list[list[int]] = []
+        for start in range(0, len(order), span):
+            chunk = sorted(order[start : start + span], key=lambda i: -self.lengths[i])
+            batches.extend(chunk[j : j + self.batch_size] for j in range(0, len(chunk), self.batch_size))
+        rng.shuffle(batches)
+        return iter(batches)

@@ -32,12 +32,16 @@ def load_tokenizer(path: str) -> Any:
     return tokenizer
 
 
-def load_sequence_classifier(path: str, num_labels: int, tokenizer: Any) -> Any:
-    """AutoModelForSequenceClassification with a fresh ``num_labels`` head when the saved one differs."""
+def load_sequence_classifier(path: str, labels: Sequence[str], tokenizer: Any) -> Any:
+    """AutoModelForSequenceClassification with one output per label (e.g. the attribute names); the
+    head is freshly initialised when the saved one has a different size."""
     from transformers import AutoModelForSequenceClassification
 
     model = AutoModelForSequenceClassification.from_pretrained(
-        path, num_labels=num_labels, ignore_mismatched_sizes=True
+        path,
+        id2label=dict(enumerate(labels)),
+        label2id={label: i for i, label in enumerate(labels)},
+        ignore_mismatched_sizes=True,
     )
     if model.config.pad_token_id is None:
         model.config.pad_token_id = tokenizer.pad_token_id
@@ -75,6 +79,17 @@ def _head_linear(model: Any) -> tuple[Any, str, Any]:
     raise ValueError(f"cannot find a linear score head on {type(model).__name__}")
 
 
+def set_head_bias(model: Any, values: Sequence[float]) -> None:
+    """Start a regression head's bias at the label means: outputs begin on the 0–4 scale instead of
+    near 0, so MSE training spends its steps on the signal rather than on learning an offset."""
+    import torch
+
+    _, _, head = _head_linear(model)
+    if head.bias is not None:
+        with torch.no_grad():
+            head.bias.copy_(torch.tensor(list(values), dtype=head.bias.dtype))
+
+
 def narrow_head(model: Any, output_index: int) -> Any:
     """Replace the head by a 1-output head initialised from output ``output_index`` (e.g. helpfulness)."""
     import torch
@@ -88,7 +103,8 @@ def narrow_head(model: Any, output_index: int) -> Any:
             new.bias.copy_(old.bias[output_index : output_index + 1])
     setattr(parent, name, new)
     model.num_labels = 1
-    model.config.num_labels = 1
+    model.config.id2label = {0: "reward"}
+    model.config.label2id = {"reward": 0}
     return model
 
 

@@ -183,9 +183,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 )
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"training.reap_stale_jobs": {"queue": "default"}, "training.*": {"queue": "gpu"}}
+CELERY_TASK_ROUTES = {
+    "training.reap_stale_jobs": {"queue": "default"},
+    "training.online_dpo_tick": {"queue": "default"},
+    "training.*": {"queue": "gpu"},
+}
 CELERY_BEAT_SCHEDULE = {
     "reap-stale-jobs": {"task": "training.reap_stale_jobs", "schedule": 15.0, "options": {"queue": "default"}},
+    "online-dpo-tick": {"task": "training.online_dpo_tick", "schedule": 30.0, "options": {"queue": "default"}},
 }
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

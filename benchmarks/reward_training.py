@@ -1,0 +1,152 @@
+"""Reward-model training figures (a script, not a test).
+
+Throughput (default): pairs/s of ``train_reward_model`` against a bare PyTorch loop on the same
+model, pairs, batch size and max_length, in one process; prints both and the ratio (target ≥ 0.9).
+
+    OMP_NUM_THREADS=2 HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/reward_training.py
+
+Held-out accuracy (``--hh``): trains the default pipeline (MiniLM, bt) on a fixed split of
+../shared/data/hh-harmless-dev.jsonl.gz and prints pairwise accuracy on the held-out pairs.
+
+    OMP_NUM_THREADS=2 HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/reward_training.py --hh
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from training.trainers.reward_data import PreferencePair, encode_prompt_response, pairs_from_hh_jsonl  # noqa: E402
+from training.trainers.reward_train import RewardTrainingConfig, train_reward_model  # noqa: E402
+
+HH_PATH = Path(__file__).resolve().parents[2] / "shared" / "data" / "hh-harmless-dev.jsonl.gz"
+
+
+def load_pairs() -> list[PreferencePair]:
+    if not HH_PATH.exists():
+        sys.exit(f"{HH_PATH} not found: the benchmarks read the shared HH-RLHF sample")
+    return pairs_from_hh_jsonl(HH_PATH)
+
+
+def bare_loop(pairs: list[PreferencePair], base: str, batch_size: int, max_length: int, lr: float, seed: int) -> float:
+    """The reference: tokenise up front, then forward (chosen+rejected stacked), BT loss, backward,
+    AdamW step. Returns pairs per second over the steps only."""
+    import torch
+    import torch.nn.functional as F
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    torch.manual_seed(seed)
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    model = AutoModelForSequenceClassification.from_pretrained(base, num_labels=1)
+    model.train()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr)
+    # Same token ids as the library (prompt cut from the left); encoding is outside the timing.
+    chosen = [encode_prompt_response(tokenizer, p.prompt, p.chosen, max_length) for p in pairs]
+    rejected = [encode_prompt_response(tokenizer, p.prompt, p.rejected, max_length) for p in pairs]
+    order = list(range(len(pairs)))
+    random.Random(seed).shuffle(order)
+    started = time.perf_counter()
+    for start in range(0, len(order), batch_size):
+        idx = order[start : start + batch_size]
+        batch = tokenizer.pad([chosen[i] for i in idx] + [rejected[i] for i in idx], return_tensors="pt")
+        rewards = model(**batch).logits[:, 0]
+        r_c, r_r = rewards.chunk(2)
+        loss = -F.logsigmoid(r_c - r_r).mean()
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+    return len(order) / (time.perf_counter() - started)
+
+
+def throughput(args: argparse.Namespace) -> None:
+    from training.trainers.reward_model import default_base_model
+
+    pairs = load_pairs()[: args.pairs]
+    base = default_base_model()
+    config = RewardTrainingConfig(
+        objective="bt", batch_size=args.batch_size, max_length=args.max_length, learning_rate=2e-5, epochs=1,
+        device="cpu", logging_steps=10_000, group_by_length=False,  # random batches, like the bare loop
+    )
+    print(f"{len(pairs)} HH pairs, batch {args.batch_size}, max_length {args.max_length}, MiniLM, bt, CPU, "
+          f"torch threads {os.environ.get('OMP_NUM_THREADS', 'default')}")
+    rows = []
+    for repeat in range(args.repeats):
+        # Alternate which goes first: load from other processes on a shared machine drifts.
+        runs = {}
+        for name in ("bare", "ours") if repeat % 2 == 0 else ("ours", "bare"):
+            if name == "bare":
+                runs[name] = bare_loop(pairs, base, args.batch_size, args.max_length, 2e-5, seed=repeat)
+            else:
+                with tempfile.TemporaryDirectory() as out:
+                    runs[name] = train_reward_model(replace(config, seed=repeat), pairs, [], out).pairs_per_second
+        rows.append((runs["bare"], runs["ours"]))
+        print(f"run {repeat}: bare loop {runs['bare']:.2f} pairs/s | train_reward_model {runs['ours']:.2f} pairs/s "
+              f"(optimisation steps only) | ratio {runs['ours'] / runs['bare']:.3f}", flush=True)
+    bare = max(r[0] for r in rows)
+    ours = max(r[1] for r in rows)
+    ratios = sorted(r[1] / r[0] for r in rows)
+    median = (ratios[(len(ratios) - 1) // 2] + ratios[len(ratios) // 2]) / 2
+    print(f"best of {args.repeats}: bare {bare:.2f} pairs/s, train_reward_model {ours:.2f} pairs/s, "
+          f"ratio of bests {ours / bare:.3f}, median of paired ratios {median:.3f} (target >= 0.9)")
+    with tempfile.TemporaryDirectory() as out:
+        grouped = train_reward_model(replace(config, group_by_length=True), pairs, [], out).pairs_per_second
+    print(f"with group_by_length=True (the default): {grouped:.2f} pairs/s, {grouped / bare:.2f}x the bare loop")
+
+
+def hh_accuracy(args: argparse.Namespace) -> None:
+    pairs = load_pairs()
+    random.Random(args.seed).shuffle(pairs)
+    test, train = pairs[: args.test_size], pairs[args.test_size :][: args.train_size]
+    config = RewardTrainingConfig(
+        objective="bt", learning_rate=args.lr, epochs=args.epochs, batch_size=args.batch_size,
+        max_length=args.max_length, seed=args.seed, warmup_ratio=0.1, weight_decay=0.01, use_lora=args.lora,
+        device="cpu", logging_steps=25,
+    )
+    print(f"HH harmless: {len(train)} train / {len(test)} held-out pairs (split seed {args.seed}); {config}")
+
+    def report(event: object) -> None:
+        print(f"  step {event.step}/{event.total_steps} epoch {event.epoch} "
+              + " ".join(f"{k}={v:.4f}" for k, v in event.metrics.items()), flush=True)
+
+    with tempfile.TemporaryDirectory() as out:
+        started = time.perf_counter()
+        result = train_reward_model(config, train, test, out, progress=report)
+    metrics = result.final_metrics
+    print(f"held-out pairwise accuracy {metrics['val_accuracy']:.4f} (BT loss {metrics['val_bt_loss']:.4f}, "
+          f"ECE {metrics['val_ece']:.4f}) after {time.perf_counter() - started:.0f} s, "
+          f"{result.pairs_per_second:.2f} train pairs/s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--hh", action="store_true", help="held-out accuracy on HH harmless instead of throughput")
+    parser.add_argument("--pairs", type=int, default=64, help="throughput: pairs per run")
+    parser.add_argument("--repeats", type=int, default=6, help="throughput: alternating runs of each")
+    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--max-length", type=int, default=128)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--lr", type=float, default=3e-5)
+    parser.add_argument("--lora", action="store_true")
+    parser.add_argument("--train-size", type=int, default=1200)
+    parser.add_argument("--test-size", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    import torch
+
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
+    if args.hh:
+        hh_accuracy(args)
+    else:
+        throughput(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+/* The project's online DPO rounds page: fetches the rounds API (data-url on #rounds-chart) and draws
+ * one chart per figure across rounds — held-out reward (with the starting policy's), win rate against
+ * the previous policy, KL to the reference, mean response length, RM–human mismatch rate — with the
+ * vendored Chart.js. Refreshes every 10 s while a round is active. No inline script (CSP).
+ */
+(function () {
+  "use strict";
+
+  const root = document.getElementById("rounds-chart");
+  if (!root || typeof window.Chart === "undefined") {
+    return;
+  }
+  const ACTIVE = new Set(["queued", "running", "waiting"]);
+  const charts = {};
+
+  function chart(canvasId, title, series, yRange) {
+    const canvas = document.getElementById(canvasId);
+    if (!canvas) {
+      return;
+    }
+    const data = { labels: series.labels, datasets: series.datasets };
+    if (charts[canvasId]) {
+      charts[canvasId].data = data;
+      charts[canvasId].update("none");
+      return;
+    }
+    charts[canvasId] = new window.Chart(canvas, {
+      type: "line",
+      data: data,
+      options: {
+        animation: false,
+        spanGaps: true,
+        plugins: { title: { display: true, text: title }, legend: { display: series.datasets.length > 1 } },
+        scales: {
+          x: { title: { display: true, text: "round" } },
+          y: Object.assign({ title: { display: true, text: title } }, yRange || {}),
+        },
+      },
+    });
+  }
+
+  function line(label, values, colour) {
+    return { label: label, data: values, borderColor: colour, backgroundColor: colour, pointRadius: 4, borderWidth: 2 };
+  }
+
+  function render(payload) {
+    const figures = payload.chart;
+    const empty = document.getElementById("rounds-chart-empty");
+    if (empty) {
+      empty.hidden = figures.rounds.length > 0;
+    }
+    const labels = figures.rounds.map(String);
+    chart("chart-reward", "held-out mean reward", {
+      labels: labels,
+      datasets: [line("new policy", figures.mean_reward, "#2563eb"), line("policy it started from", figures.previous_mean_reward, "#9ca3af")],
+    });
+    chart("chart-win-rate", "win rate vs previous", { labels: labels, datasets: [line("win rate", figures.win_rate, "#16a34a")] }, { min: 0, max: 1 });
+    chart("chart-kl", "KL to reference", { labels: labels, datasets: [line("KL", figures.kl, "#9333ea")] });
+    chart("chart-length", "mean length (tokens)", { labels: labels, datasets: [line("length", figures.mean_length, "#ea580c")] });
+    chart("chart-mismatch", "RM–human mismatch", { labels: labels, datasets: [line("mismatch", figures.mismatch_rate, "#dc2626")] }, { min: 0, max: 1 });
+    return payload.rounds.some(function (round) { return ACTIVE.has(round.status); });
+  }
+
+  function load() {
+    fetch(root.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
+      .then(function (payload) {
+        if (render(payload)) {
+          window.setTimeout(load, 10000);
+        }
+      })
+      .catch(function () { /* the table above still shows every figure */ });
+  }
+
+  load();
+})();

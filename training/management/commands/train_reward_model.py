@@ -1,0 +1,190 @@
+"""`manage.py train_reward_model --dataset VERSION --objective OBJ [options] [--wait | --inline]` (or
+`--project SLUG` to train on the project's annotations): queue a reward-model job, checked like the web
+form, or run it in this process, printing its progress. VERSION: a dataset version's id, or `SLUG:N`."""
+import json
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from annotation.models import Project
+from datasets_app.models import DatasetVersion
+from training import reward_jobs, selectors, services
+from training.models import FINISHED_STATUSES, JobStatus, RewardAggregation, RewardModel, TrainingJob
+from training.runtime import JobReporter
+from training.trainers.reward_train import OBJECTIVES
+
+OPTION_SETTINGS = (
+    "objective", "base_model", "epochs", "learning_rate", "batch_size", "max_length", "ensemble_size", "seed",
+    "aggregation", "validation_fraction", "device",
+)
+
+
+class EchoingReporter:
+    """The job's reporter, also printing progress here; Ctrl-C asks the trainer to stop at its next step."""
+
+    def __init__(self, reporter: JobReporter, write: Callable[[str], None]) -> None:
+        self.reporter = reporter
+        self.write = write
+        self.interrupted = False
+
+    def progress(self, step: int, total: int | None = None, **kwargs: Any) -> None:
+        self.reporter.progress(step, total, **kwargs)
+        metrics = kwargs.get("metrics") or {}
+        shown = " ".join(f"{name}={value:.4g}" for name, value in sorted(metrics.items()) if isinstance(value, float))
+        self.write(f"{step}/{total if total is not None else '?'} {kwargs.get('stage') or ''} {shown}".rstrip())
+
+    def log(self, message: str) -> None:
+        self.reporter.log(message)
+        self.write(message)
+
+    def should_stop(self) -> bool:
+        return self.interrupted or self.reporter.should_stop()
+
+    def artifact(self, name: str, path: Path | str, metadata: dict[str, Any] | None = None) -> Any:
+        return self.reporter.artifact(name, path, metadata)
+
+
+class Command(BaseCommand):
+    help = "Train a reward model on a project's judgements (queued on the gpu queue, or --inline here)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--dataset", help="dataset version to train on: its id, or SLUG:N (version N of project SLUG)")
+        parser.add_argument("--project", help="project slug; without --dataset, train on its annotations")
+        parser.add_argument(
+            "--attribute-dataset", dest="attribute_dataset",
+            help="helpsteer2 version for the regression phase of regression_then_scaled_bt (id or SLUG:N)",
+        )
+        parser.add_argument("--objective", required=True, choices=OBJECTIVES)
+        parser.add_argument("--base-model", dest="base_model", help="local folder or hub id (default: bundled MiniLM)")
+        parser.add_argument("--lora", action="store_true", help="train LoRA adapters instead of all weights")
+        parser.add_argument("--epochs", type=int)
+        parser.add_argument("--learning-rate", dest="learning_rate", type=float)
+        parser.add_argument("--batch-size", dest="batch_size", type=int)
+        parser.add_argument("--max-length", dest="max_length", type=int)
+        parser.add_argument("--ensemble-size", dest="ensemble_size", type=int)
+        parser.add_argument("--aggregation", choices=RewardAggregation.values)
+        parser.add_argument("--validation-fraction", dest="validation_fraction", type=float)
+        parser.add_argument("--seed", type=int)
+        parser.add_argument("--device", choices=["auto", "cpu", "cuda"])
+        parser.add_argument(
+            "--set", dest="extra", action="append", default=[], metavar="KEY=JSON",
+            help="any other setting, e.g. --set warmup_ratio=0.1 --set lora_r=8 (value parsed as JSON)",
+        )
+        parser.add_argument("--user", help="username recorded as the launcher")
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument("--wait", action="store_true", help="queue it, then print progress until it finishes")
+        mode.add_argument("--inline", action="store_true", help="run it in this process (no worker needed)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        user = None
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(f"No user named '{options['user']}'.")
+        try:
+            project = self._project(options)
+            version = selectors.dataset_version_for(project=project, reference=options["dataset"]) if options["dataset"] else None
+            config = self._config(options)
+            if options["attribute_dataset"]:
+                config["attribute_dataset_version"] = selectors.dataset_version_for(project=project, reference=options["attribute_dataset"]).pk
+            job = reward_jobs.reward_job_launch(
+                project=project, config=config, launched_by=user, dataset_version=version, enqueue=not options["inline"]
+            )
+        except ValidationError as error:
+            problems = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
+            raise CommandError(problems) from error
+        self.stdout.write(f"Job #{job.pk} ({job.config['objective']}) {'running here' if options['inline'] else 'queued'}.")
+        if options["inline"]:
+            self._run_here(job)
+        elif options["wait"]:
+            self._follow(job)
+        else:
+            return
+        job.refresh_from_db()
+        self._report(job)
+
+    def _project(self, options: dict[str, Any]) -> Project:
+        """--project, or the project of --dataset (`SLUG:N`, or a version id)."""
+        slug = options["project"]
+        reference = (options["dataset"] or "").strip()
+        if not slug and not reference:
+            raise CommandError("Give --dataset VERSION (or --project SLUG to train on the project's annotations).")
+        if not slug and ":" in reference:
+            slug = reference.rpartition(":")[0]
+        if not slug:
+            version = DatasetVersion.objects.filter(pk=int(reference)).select_related("project").first() if reference.isdigit() else None
+            if version is None:
+                raise CommandError(f"No dataset version with id {reference}.")
+            return version.project
+        project = Project.objects.filter(slug=slug).first()
+        if project is None:
+            raise CommandError(f"No project with slug '{slug}'.")
+        return project
+
+    def _config(self, options: dict[str, Any]) -> dict[str, Any]:
+        config = {name: options[name] for name in OPTION_SETTINGS if options[name] is not None}
+        if options["lora"]:
+            config["use_lora"] = True
+        for item in options["extra"]:
+            key, separator, raw = item.partition("=")
+            if not separator:
+                raise CommandError(f"--set {item}: expected KEY=VALUE.")
+            try:
+                config[key.strip()] = json.loads(raw)
+            except json.JSONDecodeError:
+                config[key.strip()] = raw
+        return config
+
+    def _run_here(self, job: TrainingJob) -> None:
+        echo: list[EchoingReporter] = []
+
+        def body(job: TrainingJob, reporter: JobReporter) -> dict[str, Any]:
+            echo.append(EchoingReporter(reporter, self.stdout.write))
+            return reward_jobs.reward_job_body(job, echo[0])
+
+        def interrupt(_signum: int, _frame: Any) -> None:
+            if echo:
+                echo[0].interrupted = True
+            self.stderr.write(f"Cancelling job #{job.pk} at its next step…")
+
+        previous = signal.signal(signal.SIGINT, interrupt)
+        try:
+            reward_jobs.reward_job_execute(job.pk, task_id="inline", body=body)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    def _follow(self, job: TrainingJob) -> None:
+        """Print progress every second until a worker finishes the job; Ctrl-C cancels it."""
+        shown = ""
+        try:
+            while job.status not in FINISHED_STATUSES:
+                time.sleep(1)
+                job.refresh_from_db()
+                eta = selectors.job_eta_seconds(job)
+                line = f"[{job.status}] {job.progress_step}/{job.progress_total} {job.stage}" + (f" · ETA {eta:.0f}s" if eta else "")
+                if line != shown:
+                    self.stdout.write(line)
+                    shown = line
+        except KeyboardInterrupt:
+            services.job_cancel(job=job)
+            self.stderr.write(f"Cancel requested for job #{job.pk}; it stops at its next step.")
+
+    def _report(self, job: TrainingJob) -> None:
+        if job.status == JobStatus.SUCCEEDED:
+            metrics = job.summary.get("metrics", {})
+            self.stdout.write(self.style.SUCCESS(f"Job #{job.pk} succeeded: {json.dumps(metrics, sort_keys=True)}"))
+            model = RewardModel.objects.filter(job=job).first()
+            if model is not None:
+                self.stdout.write(f"Registered as reward model #{model.pk} at {model.path}{' (active)' if model.is_active else ''}.")
+            return
+        if job.status == JobStatus.FAILED:
+            raise CommandError(f"Job #{job.pk} failed: {job.error}")
+        if job.status == JobStatus.CANCELLED:
+            raise CommandError(f"Job #{job.pk} was cancelled.")
+        self.stdout.write(f"Job #{job.pk} is {job.status}.")
