@@ -5,7 +5,7 @@ from celery import shared_task
 from training.runtime import run_job
 
 
-@shared_task(name="training.outcome_simulation", queue="gpu", bind=True, acks_late=True, ignore_result=True)
+@shared_task(name="training.outcome_simulation", bind=True, acks_late=True, ignore_result=True)
 def simulate_outcomes(self, job_id: int, **_kwargs) -> str:  # noqa: ANN001, ANN003
     """Simulate the outcomes of a queued job; a redelivered message finds the job claimed and does nothing."""
     from annotation.hindsight.jobs import outcome_simulation_body

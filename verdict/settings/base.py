@@ -183,6 +183,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 )
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Every task's queue is decided here: training and outcome simulation on GPU hosts, the rest on `default`.
 CELERY_TASK_ROUTES = {
     "training.reap_stale_jobs": {"queue": "default"},
     "training.online_dpo_tick": {"queue": "default"},
