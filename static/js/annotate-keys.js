@@ -1,4 +1,5 @@
 /* Keyboard shortcuts of the annotation workspace (the list the annotator sees is in annotate.html).
+ * The keys every workspace shares (`listen`, `skipPanelKey`) also serve hindsight.js.
  *
  * The rating rows (each response's attributes, then the preference) form a list with one active,
  * highlighted row. Digits set the active row's value and move to the next row: 0–4 on an attribute
@@ -33,6 +34,70 @@ window.VerdictKeys = (function () {
     box.dispatchEvent(new Event("change", { bubbles: true }));
   }
 
+  /** In a text box: Esc leaves it (closing the skip panel it sits in) and calls `back`; Enter in
+   * the skip note does nothing. */
+  function typingKey(ws, event, back) {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      const inSkip = ws.els.skipPanel.contains(event.target);
+      event.target.blur();
+      if (inSkip) {
+        ws.closeSkip();
+      }
+      back();
+    } else if (event.key === "Enter" && event.target === ws.els.skipNote) {
+      event.preventDefault();
+    }
+  }
+
+  /** While the skip panel is open: 1–5 skip with that reason, Esc closes the panel and calls
+   * `back`. True when the key was used. */
+  function skipPanelKey(ws, event, back) {
+    if (Object.prototype.hasOwnProperty.call(SKIP_KEYS, event.key)) {
+      event.preventDefault();
+      ws.skip(SKIP_KEYS[event.key]);
+      return true;
+    }
+    if (event.key === "Escape") {
+      event.preventDefault();
+      ws.closeSkip();
+      back();
+      return true;
+    }
+    return false;
+  }
+
+  /** The keys every workspace shares: Ctrl+Enter submits, text boxes keep their keys (see
+   * `typingKey`), ? and G toggle the panels. Other keys go to `taskKey` while a task is shown;
+   * `back` returns the focus to the rating rows. `ws` offers els, state, submit, skip, closeSkip,
+   * toggleHelp and toggleGuidelines. */
+  function listen(ws, taskKey, back) {
+    const els = ws.els;
+
+    function onKeyDown(event) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        ws.submit();
+      } else if (isTyping(event.target)) {
+        typingKey(ws, event, back);
+      } else if (event.altKey || event.ctrlKey || event.metaKey) {
+        return;
+      } else if (event.key === "?") {
+        event.preventDefault();
+        ws.toggleHelp();
+      } else if (event.key === "Escape" && !els.help.hidden) {
+        ws.toggleHelp(false);
+      } else if (event.key.toLowerCase() === "g") {
+        event.preventDefault();
+        ws.toggleGuidelines();
+      } else if (ws.state.task) {
+        taskKey(event);
+      }
+    }
+
+    document.addEventListener("keydown", onKeyDown);
+  }
+
   /** Wire the shortcuts to a workspace (see `workspace` in annotate.js for what it offers). */
   function install(ws) {
     const els = ws.els;
@@ -42,35 +107,6 @@ window.VerdictKeys = (function () {
       if (state.activeRow) {
         ws.activateRow(state.activeRow);
       }
-    }
-
-    function onTypingKey(event) {
-      if (event.key === "Escape") {
-        event.preventDefault();
-        const inSkip = els.skipPanel.contains(event.target);
-        event.target.blur();
-        if (inSkip) {
-          ws.closeSkip();
-        }
-        backToRows();
-      } else if (event.key === "Enter" && event.target === els.skipNote) {
-        event.preventDefault();
-      }
-    }
-
-    function onSkipKey(event) {
-      if (Object.prototype.hasOwnProperty.call(SKIP_KEYS, event.key)) {
-        event.preventDefault();
-        ws.skip(SKIP_KEYS[event.key]);
-        return true;
-      }
-      if (event.key === "Escape") {
-        event.preventDefault();
-        ws.closeSkip();
-        backToRows();
-        return true;
-      }
-      return false;
     }
 
     function onDigit(event) {
@@ -126,7 +162,7 @@ window.VerdictKeys = (function () {
     };
 
     function onTaskKey(event) {
-      if (state.skipOpen && onSkipKey(event)) {
+      if (state.skipOpen && skipPanelKey(ws, event, backToRows)) {
         return;
       }
       if (/^[0-9]$/.test(event.key)) {
@@ -141,29 +177,8 @@ window.VerdictKeys = (function () {
       }
     }
 
-    function onKeyDown(event) {
-      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-        event.preventDefault();
-        ws.submit();
-      } else if (isTyping(event.target)) {
-        onTypingKey(event);
-      } else if (event.altKey || event.ctrlKey || event.metaKey) {
-        return;
-      } else if (event.key === "?") {
-        event.preventDefault();
-        ws.toggleHelp();
-      } else if (event.key === "Escape" && !els.help.hidden) {
-        ws.toggleHelp(false);
-      } else if (event.key.toLowerCase() === "g") {
-        event.preventDefault();
-        ws.toggleGuidelines();
-      } else if (state.task) {
-        onTaskKey(event);
-      }
-    }
-
-    document.addEventListener("keydown", onKeyDown);
+    listen(ws, onTaskKey, backToRows);
   }
 
-  return { install: install };
+  return { install: install, listen: listen, skipPanelKey: skipPanelKey };
 })();

@@ -81,7 +81,11 @@ window.VerdictRender = (function () {
     return row;
   }
 
-  function renderResponses(container, task) {
+  /** One column per response, with its attribute rows when the task has attributes. With
+   * `options.bareSingleTitle` a lone response is headed "Response" rather than "Response A". */
+  function renderResponses(container, task, options) {
+    const attributes = task.attributes || [];
+    const bareTitle = Boolean(options && options.bareSingleTitle) && task.responses.length === 1;
     container.replaceChildren();
     container.classList.toggle("single", task.responses.length === 1);
     task.responses.forEach((response) => {
@@ -89,17 +93,17 @@ window.VerdictRender = (function () {
       column.setAttribute("aria-label", "Response " + response.label);
       const head = el("div", "response-head");
       head.appendChild(el("span", "response-badge", response.label));
-      head.appendChild(el("h2", "ws-section-title", "Response " + response.label));
+      head.appendChild(el("h2", "ws-section-title", bareTitle ? "Response" : "Response " + response.label));
       column.appendChild(head);
       const body = sanitisedHtml(el("div", "md response-body"), response.html);
       body.tabIndex = 0;
       body.setAttribute("role", "region");
       body.setAttribute("aria-label", "Text of response " + response.label);
       column.appendChild(body);
-      if (task.attributes.length) {
+      if (attributes.length) {
         const attrs = el("div", "attrs");
         attrs.appendChild(el("p", "attrs-title", "Rate response " + response.label + " · hover a score for its meaning"));
-        task.attributes.forEach((attribute) => attrs.appendChild(attributeRow(response, attribute)));
+        attributes.forEach((attribute) => attrs.appendChild(attributeRow(response, attribute)));
         column.appendChild(attrs);
       }
       container.appendChild(column);
@@ -111,5 +115,11 @@ window.VerdictRender = (function () {
     return rowAttributes.get(row);
   }
 
-  return { renderMessages: renderMessages, renderResponses: renderResponses, attributeOf: attributeOf };
+  return {
+    el: el,
+    sanitisedHtml: sanitisedHtml,
+    renderMessages: renderMessages,
+    renderResponses: renderResponses,
+    attributeOf: attributeOf,
+  };
 })();

@@ -1,6 +1,6 @@
 /* The annotator's workspace: a small client of the REST API (no framework, no build step).
- * Loaded after verdict-api.js (requests), annotate-render.js (task DOM) and annotate-keys.js
- * (shortcuts). Tasks follow each other without page loads; the next one is prefetched.
+ * Loaded after verdict-api.js (requests), annotate-render.js (task DOM), annotate-keys.js
+ * (shortcuts) and annotate-shell.js (alert, timer, skip, help and guidelines panels). Tasks follow each other without page loads; the next one is prefetched.
  */
 (function () {
   "use strict";
@@ -14,37 +14,14 @@
   }
 
   const byId = (id) => document.getElementById(id);
-  const els = {
-    task: byId("ws-task"),
-    loading: byId("ws-loading"),
-    done: byId("ws-done"),
-    doneTitle: byId("ws-done-title"),
-    doneText: byId("ws-done-text"),
-    alert: byId("ws-alert"),
-    alertText: byId("ws-alert-text"),
-    reload: byId("ws-reload"),
-    messages: byId("ws-messages"),
-    responses: byId("ws-responses"),
+  const els = Object.assign(window.VerdictShell.elements(), {
     preference: byId("ws-preference"),
     prefRow: document.querySelector("#ws-preference .rate-row"),
-    justification: byId("ws-justification-input"),
     justificationRequired: byId("ws-justification-required"),
     neither: byId("ws-neither"),
     neitherLabel: byId("ws-neither-label"),
     unsafe: byId("ws-unsafe"),
-    submit: byId("ws-submit"),
-    skip: byId("ws-skip"),
-    skipPanel: byId("ws-skip-panel"),
-    skipNote: byId("ws-skip-note"),
-    timer: byId("ws-timer"),
-    progressText: byId("ws-progress-text"),
-    progressFill: byId("ws-progress-fill"),
-    help: byId("ws-help"),
-    helpToggle: byId("ws-help-toggle"),
-    helpClose: byId("ws-help-close"),
-    guidelines: byId("ws-guidelines"),
-    guidelinesToggle: byId("ws-guidelines-toggle"),
-  };
+  });
 
   // A prefetched task whose lease ends sooner than this is fetched again rather than shown.
   const LEASE_MARGIN_MS = 30 * 1000;
@@ -65,19 +42,10 @@
     touched: false,
   };
 
+  const { showAlert, clearAlert, setView, tickTimer, openSkip, closeSkip, toggleHelp, toggleGuidelines, install: installShell } =
+    window.VerdictShell.create(app, els, state);
+
   // ------------------------------------------------------------------ status
-
-  function showAlert(text, offerReload) {
-    els.alertText.textContent = text;
-    els.alert.hidden = false;
-    els.reload.hidden = !offerReload;
-  }
-
-  function clearAlert() {
-    els.alert.hidden = true;
-    els.alertText.textContent = "";
-    els.reload.hidden = true;
-  }
 
   function setProgress(progress) {
     if (!progress) {
@@ -87,22 +55,6 @@
     els.progressText.textContent = progress.done + " done by you · " + progress.remaining + " items still open";
     const total = progress.done + progress.remaining;
     els.progressFill.style.width = (total ? (100 * progress.done) / total : 0).toFixed(1) + "%";
-  }
-
-  function setView(view) {
-    app.dataset.state = view;
-    els.loading.hidden = view !== "loading";
-    els.done.hidden = view !== "done";
-    els.task.hidden = view !== "task";
-  }
-
-  function tickTimer() {
-    if (!state.task) {
-      els.timer.textContent = "";
-      return;
-    }
-    const seconds = Math.floor((performance.now() - state.shownAt) / 1000);
-    els.timer.textContent = Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0") + " on this task";
   }
 
   // ------------------------------------------------------------------ showing a task
@@ -343,21 +295,6 @@
     setBusy(false);
   }
 
-  function openSkip() {
-    state.skipOpen = true;
-    state.touched = true;
-    els.skipPanel.hidden = false;
-    els.skip.setAttribute("aria-expanded", "true");
-    els.skipPanel.querySelector("button[data-reason]").focus();
-  }
-
-  function closeSkip() {
-    state.skipOpen = false;
-    els.skipPanel.hidden = true;
-    els.skip.setAttribute("aria-expanded", "false");
-    els.skipNote.value = "";
-  }
-
   async function skip(reason) {
     if (!state.task || state.submitting || justShown()) {
       return;
@@ -449,28 +386,6 @@
     await start();
   }
 
-  // ------------------------------------------------------------------ panels
-
-  function toggleHelp(open) {
-    const visible = open === undefined ? els.help.hidden : open;
-    els.help.hidden = !visible;
-    els.helpToggle.setAttribute("aria-expanded", visible ? "true" : "false");
-  }
-
-  const guidelinesKey = "verdict.guidelines." + app.dataset.project;
-
-  function toggleGuidelines(open) {
-    const visible = open === undefined ? !app.classList.contains("guidelines-open") : open;
-    app.classList.toggle("guidelines-open", visible);
-    els.guidelines.hidden = !visible;
-    els.guidelinesToggle.setAttribute("aria-expanded", visible ? "true" : "false");
-    try {
-      window.localStorage.setItem(guidelinesKey, visible ? "open" : "closed");
-    } catch (error) {
-      // Storage can be disabled; the panel then just opens by default next time.
-    }
-  }
-
   function jumpToResponse(index) {
     const column = els.responses.children[index];
     const row = column && column.querySelector(".rate-row");
@@ -525,22 +440,10 @@
     state.touched = true;
     els.justification.classList.remove("invalid");
   });
-  els.skip.addEventListener("click", () => (state.skipOpen ? closeSkip() : openSkip()));
   els.skipPanel.querySelectorAll("button[data-reason]").forEach((button) => {
     button.addEventListener("click", () => skip(button.dataset.reason));
   });
   els.reload.addEventListener("click", reloadTask);
-  els.helpToggle.addEventListener("click", () => toggleHelp());
-  els.helpClose.addEventListener("click", () => toggleHelp(false));
-  els.guidelinesToggle.addEventListener("click", () => toggleGuidelines());
-
-  let storedGuidelines = null;
-  try {
-    storedGuidelines = window.localStorage.getItem(guidelinesKey);
-  } catch (error) {
-    storedGuidelines = null;
-  }
-  toggleGuidelines(storedGuidelines !== "closed");
-  window.setInterval(tickTimer, 1000);
+  installShell();
   start();
 })();

@@ -2,11 +2,19 @@
  * simulated outcome, rate again. A small client of the hindsight API; the server enforces the order
  * (the foresight rating locks at the reveal, no hindsight before it), this page only follows it.
  *
- * Model text is only inserted from the server-sanitised `html` fields; everything else is built with
- * createElement/textContent. Keys follow the main workspace: digits rate, arrows adjust, Enter acts.
+ * Built on the main workspace's modules, loaded before it: verdict-api.js (requests),
+ * annotate-render.js (model text only from the server-sanitised `html` fields; everything else with
+ * createElement/textContent), annotate-keys.js (the shared keys) and annotate-shell.js (alert,
+ * timer, skip, help and guidelines panels). Keys follow the main workspace: digits rate, arrows
+ * adjust, Enter acts.
  */
 (function () {
   "use strict";
+
+  const Api = window.VerdictApi;
+  const Render = window.VerdictRender;
+  const Keys = window.VerdictKeys;
+  const { el, sanitisedHtml } = Render;
 
   const app = document.getElementById("hindsight-app");
   if (!app) {
@@ -14,17 +22,7 @@
   }
 
   const byId = (id) => document.getElementById(id);
-  const els = {
-    task: byId("ws-task"),
-    loading: byId("ws-loading"),
-    done: byId("ws-done"),
-    doneTitle: byId("ws-done-title"),
-    doneText: byId("ws-done-text"),
-    alert: byId("ws-alert"),
-    alertText: byId("ws-alert-text"),
-    reload: byId("ws-reload"),
-    messages: byId("ws-messages"),
-    responses: byId("ws-responses"),
+  const els = Object.assign(window.VerdictShell.elements(), {
     foresight: byId("hs-foresight"),
     foresightRow: document.querySelector('#hs-foresight .rate-row'),
     foresightQuestion: byId("hs-foresight-question"),
@@ -42,22 +40,8 @@
     hindsightHint: byId("hs-hindsight-hint"),
     keep: byId("hs-keep"),
     keepQuestion: byId("hs-keep-question"),
-    justification: byId("ws-justification-input"),
-    submit: byId("ws-submit"),
-    skip: byId("ws-skip"),
-    skipPanel: byId("ws-skip-panel"),
-    skipNote: byId("ws-skip-note"),
-    timer: byId("ws-timer"),
-    progressText: byId("ws-progress-text"),
-    progressFill: byId("ws-progress-fill"),
-    help: byId("ws-help"),
-    helpToggle: byId("ws-help-toggle"),
-    helpClose: byId("ws-help-close"),
-    guidelines: byId("ws-guidelines"),
-    guidelinesToggle: byId("ws-guidelines-toggle"),
-  };
+  });
 
-  const SKIP_REASONS = ["unsafe", "unclear", "expertise", "broken", "other"];
   // Enter and skip are ignored this long after a task or the reveal appears, until the annotator acts.
   const FRESH_MS = 400;
 
@@ -75,93 +59,14 @@
     touched: false,
   };
 
-  // ------------------------------------------------------------------ API
-
-  function csrfToken() {
-    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
-
-  async function post(url, body) {
-    const response = await fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
-      body: JSON.stringify(body || {}),
-    });
-    let data = null;
-    if (response.status !== 204) {
-      try {
-        data = await response.json();
-      } catch (error) {
-        data = null;
-      }
-    }
-    return { status: response.status, data: data };
-  }
+  const { showAlert, clearAlert, setView, tickTimer, openSkip, closeSkip, toggleHelp, toggleGuidelines, install: installShell } =
+    window.VerdictShell.create(app, els, state);
 
   function taskUrl(template) {
-    return template.replace("/0/", "/" + encodeURIComponent(state.task.assignment_id) + "/");
+    return Api.taskUrl(template, state.task.assignment_id);
   }
 
-  function messageOf(result, fallback) {
-    return (result.data && result.data.message) || fallback + " (HTTP " + result.status + ")";
-  }
-
-  function newClientId() {
-    if (window.crypto && typeof window.crypto.randomUUID === "function") {
-      return window.crypto.randomUUID();
-    }
-    const bytes = window.crypto.getRandomValues(new Uint8Array(16));
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
-  }
-
-  // ------------------------------------------------------------------ DOM helpers
-
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) {
-      node.className = className;
-    }
-    if (text !== undefined) {
-      node.textContent = text;
-    }
-    return node;
-  }
-
-  function sanitisedHtml(node, html) {
-    node.innerHTML = html;
-    node.querySelectorAll("a[href]").forEach((link) => {
-      link.target = "_blank";
-    });
-    return node;
-  }
-
-  function isTyping(target) {
-    if (!target || !target.tagName) {
-      return false;
-    }
-    const tag = target.tagName;
-    if (tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable) {
-      return true;
-    }
-    return tag === "INPUT" && !["checkbox", "radio", "button", "submit"].includes(target.type);
-  }
-
-  function showAlert(text, offerReload) {
-    els.alertText.textContent = text;
-    els.alert.hidden = false;
-    els.reload.hidden = !offerReload;
-  }
-
-  function clearAlert() {
-    els.alert.hidden = true;
-    els.alertText.textContent = "";
-    els.reload.hidden = true;
-  }
+  // ------------------------------------------------------------------ status
 
   function setProgress(progress) {
     if (!progress || progress.done === undefined) {
@@ -172,54 +77,7 @@
     els.progressFill.style.width = (total ? (100 * progress.done) / total : 0).toFixed(1) + "%";
   }
 
-  function setView(view) {
-    app.dataset.state = view;
-    els.loading.hidden = view !== "loading";
-    els.done.hidden = view !== "done";
-    els.task.hidden = view !== "task";
-  }
-
-  function tickTimer() {
-    if (!state.task) {
-      els.timer.textContent = "";
-      return;
-    }
-    const seconds = Math.floor((performance.now() - state.shownAt) / 1000);
-    els.timer.textContent = Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0") + " on this task";
-  }
-
   // ------------------------------------------------------------------ rendering
-
-  function renderMessages(task) {
-    els.messages.replaceChildren();
-    task.prompt.forEach((message) => {
-      const item = el("li", "msg msg-" + message.role);
-      const role = message.role.charAt(0).toUpperCase() + message.role.slice(1);
-      item.appendChild(el("span", "msg-role", role));
-      item.appendChild(sanitisedHtml(el("div", "md"), message.html));
-      els.messages.appendChild(item);
-    });
-    els.messages.scrollTop = els.messages.scrollHeight;
-  }
-
-  function renderResponses(task) {
-    els.responses.replaceChildren();
-    els.responses.classList.toggle("single", task.responses.length === 1);
-    task.responses.forEach((response) => {
-      const column = el("section", "response card response-" + response.label.toLowerCase());
-      column.setAttribute("aria-label", "Response " + response.label);
-      const head = el("div", "response-head");
-      head.appendChild(el("span", "response-badge", response.label));
-      head.appendChild(el("h2", "ws-section-title", task.responses.length > 1 ? "Response " + response.label : "Response"));
-      column.appendChild(head);
-      const body = sanitisedHtml(el("div", "md response-body"), response.html);
-      body.tabIndex = 0;
-      body.setAttribute("role", "region");
-      body.setAttribute("aria-label", "Text of response " + response.label);
-      column.appendChild(body);
-      els.responses.appendChild(column);
-    });
-  }
 
   /** Buttons of one rating row: 1–5 satisfaction, or the seven preference levels keyed 1–7. */
   function buildScale(row, task) {
@@ -327,7 +185,7 @@
 
   function show(task) {
     state.task = task;
-    state.clientId = newClientId();
+    state.clientId = Api.newClientId();
     state.foresight = task.foresight ? task.foresight.rating : null;
     state.hindsight = null;
     state.keep = null;
@@ -335,8 +193,9 @@
     closeSkip();
     clearAlert();
     app.dataset.assignmentId = String(task.assignment_id);
-    renderMessages(task);
-    renderResponses(task);
+    Render.renderMessages(els.messages, task);
+    els.messages.scrollTop = els.messages.scrollHeight;
+    Render.renderResponses(els.responses, task, { bareSingleTitle: true });
     const pairwise = task.variant === "pairwise";
     const foresightText = pairwise ? "Which response is better, as far as you can tell now?" : "How satisfied would you be with this response right now?";
     els.foresightQuestion.textContent = foresightText;
@@ -438,14 +297,14 @@
     }
     setBusy(true);
     try {
-      const saved = await post(taskUrl(app.dataset.foresightUrl), { rating: state.foresight });
+      const saved = await Api.post(taskUrl(app.dataset.foresightUrl), { rating: state.foresight });
       if (saved.status !== 200) {
-        showAlert(messageOf(saved, "Your rating was not saved."), saved.status === 409);
+        showAlert(Api.messageOf(saved, "Your rating was not saved."), saved.status === 409);
         return;
       }
-      const revealed = await post(taskUrl(app.dataset.revealUrl), {});
+      const revealed = await Api.post(taskUrl(app.dataset.revealUrl), {});
       if (revealed.status !== 200) {
-        showAlert(messageOf(revealed, "The outcome could not be revealed."), false);
+        showAlert(Api.messageOf(revealed, "The outcome could not be revealed."), false);
         return;
       }
       state.task = revealed.data;
@@ -480,7 +339,7 @@
     }
     setBusy(true);
     try {
-      const result = await post(taskUrl(app.dataset.submitUrl), {
+      const result = await Api.post(taskUrl(app.dataset.submitUrl), {
         client_id: state.clientId,
         rating: state.hindsight,
         justification: els.justification.value,
@@ -494,7 +353,7 @@
         if (errors.justification) {
           els.justification.classList.add("invalid");
         }
-        showAlert(messageOf(result, "Your rating was not saved.") + " Your answers are kept.", result.status === 409);
+        showAlert(Api.messageOf(result, "Your rating was not saved.") + " Your answers are kept.", result.status === 409);
       }
     } catch (error) {
       showAlert("Could not reach the server. Your answers are kept; press Enter to try again.");
@@ -503,32 +362,17 @@
     }
   }
 
-  function openSkip() {
-    state.skipOpen = true;
-    state.touched = true;
-    els.skipPanel.hidden = false;
-    els.skip.setAttribute("aria-expanded", "true");
-    els.skipPanel.querySelector("button[data-reason]").focus();
-  }
-
-  function closeSkip() {
-    state.skipOpen = false;
-    els.skipPanel.hidden = true;
-    els.skip.setAttribute("aria-expanded", "false");
-    els.skipNote.value = "";
-  }
-
   async function skip(reason) {
     if (!state.task || state.busy) {
       return;
     }
     setBusy(true);
     try {
-      const result = await post(taskUrl(app.dataset.skipUrl), { reason: reason, note: els.skipNote.value });
+      const result = await Api.post(taskUrl(app.dataset.skipUrl), { reason: reason, note: els.skipNote.value });
       if (result.status === 200) {
         await next();
       } else {
-        showAlert(messageOf(result, "The task was not skipped."), result.status === 409);
+        showAlert(Api.messageOf(result, "The task was not skipped."), result.status === 409);
       }
     } catch (error) {
       showAlert("Could not reach the server; the task was not skipped.");
@@ -539,78 +383,25 @@
 
   async function next() {
     setView("loading");
-    let result;
-    try {
-      result = await post(app.dataset.nextUrl, { exclude: [] });
-    } catch (error) {
-      result = { status: 0, data: { message: "Could not reach the server. Check your connection and reload the page." } };
-    }
-    if (result.status === 200 && result.data) {
-      show(result.data);
+    const result = await Api.fetchNext(app.dataset.nextUrl, []);
+    if (result.kind === "task") {
+      show(result.task);
       return;
     }
     state.task = null;
     app.dataset.assignmentId = "";
     tickTimer();
-    if (result.status !== 204) {
+    if (result.kind === "problem") {
       els.doneTitle.textContent = "No task right now";
-      els.doneText.textContent = messageOf(result, "Could not load a task");
+      els.doneText.textContent = result.message;
     }
     setView("done");
   }
 
-  // ------------------------------------------------------------------ panels
-
-  function toggleHelp(open) {
-    const visible = open === undefined ? els.help.hidden : open;
-    els.help.hidden = !visible;
-    els.helpToggle.setAttribute("aria-expanded", visible ? "true" : "false");
-  }
-
-  const guidelinesKey = "verdict.guidelines." + app.dataset.project;
-
-  function toggleGuidelines(open) {
-    const visible = open === undefined ? !app.classList.contains("guidelines-open") : open;
-    app.classList.toggle("guidelines-open", visible);
-    els.guidelines.hidden = !visible;
-    els.guidelinesToggle.setAttribute("aria-expanded", visible ? "true" : "false");
-    try {
-      window.localStorage.setItem(guidelinesKey, visible ? "open" : "closed");
-    } catch (error) {
-      // Storage can be disabled; the panel then opens by default next time.
-    }
-  }
-
   // ------------------------------------------------------------------ keyboard
 
-  function onTypingKey(event) {
-    if (event.key === "Escape") {
-      event.preventDefault();
-      const inSkip = els.skipPanel.contains(event.target);
-      event.target.blur();
-      if (inSkip) {
-        closeSkip();
-      }
-      activeRow().querySelector('.choice[tabindex="0"]').focus({ preventScroll: true });
-    } else if (event.key === "Enter" && event.target === els.skipNote) {
-      event.preventDefault();
-    }
-  }
-
-  function onSkipKey(event) {
-    const index = "12345".indexOf(event.key);
-    if (index >= 0 && event.key.length === 1) {
-      event.preventDefault();
-      skip(SKIP_REASONS[index]);
-      return true;
-    }
-    if (event.key === "Escape") {
-      event.preventDefault();
-      closeSkip();
-      activeRow().querySelector('.choice[tabindex="0"]').focus({ preventScroll: true });
-      return true;
-    }
-    return false;
+  function focusRating() {
+    activeRow().querySelector('.choice[tabindex="0"]').focus({ preventScroll: true });
   }
 
   function onPrimary() {
@@ -621,39 +412,22 @@
     }
   }
 
-  function onKeyDown(event) {
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      if (state.task) {
-        onPrimary();
-      }
+  const keyWorkspace = {
+    els: els,
+    state: state,
+    submit: onPrimary,
+    skip: skip,
+    closeSkip: closeSkip,
+    toggleHelp: toggleHelp,
+    toggleGuidelines: toggleGuidelines,
+  };
+
+  /** Keys on the task, after the ones every workspace shares (annotate-keys.js). */
+  function onTaskKey(event) {
+    if (app.dataset.state !== "task") {
       return;
     }
-    if (isTyping(event.target)) {
-      onTypingKey(event);
-      return;
-    }
-    if (event.altKey || event.ctrlKey || event.metaKey) {
-      return;
-    }
-    if (event.key === "?") {
-      event.preventDefault();
-      toggleHelp();
-      return;
-    }
-    if (event.key === "Escape" && !els.help.hidden) {
-      toggleHelp(false);
-      return;
-    }
-    if (event.key.toLowerCase() === "g") {
-      event.preventDefault();
-      toggleGuidelines();
-      return;
-    }
-    if (!state.task || app.dataset.state !== "task") {
-      return;
-    }
-    if (state.skipOpen && onSkipKey(event)) {
+    if (state.skipOpen && Keys.skipPanelKey(keyWorkspace, event, focusRating)) {
       return;
     }
     if (/^[1-7]$/.test(event.key)) {
@@ -693,7 +467,7 @@
 
   // ------------------------------------------------------------------ wiring
 
-  document.addEventListener("keydown", onKeyDown);
+  Keys.listen(keyWorkspace, onTaskKey, focusRating);
   els.task.addEventListener("click", (event) => {
     const choice = event.target.closest(".hs-scale .choice");
     if (choice && !choice.disabled && choice.closest(".rate-row") === activeRow()) {
@@ -717,7 +491,6 @@
     state.touched = true;
     els.justification.classList.remove("invalid");
   });
-  els.skip.addEventListener("click", () => (state.skipOpen ? closeSkip() : openSkip()));
   els.skipPanel.querySelectorAll("button[data-reason]").forEach((button) => {
     button.addEventListener("click", () => skip(button.dataset.reason));
   });
@@ -725,17 +498,6 @@
     clearAlert();
     next();
   });
-  els.helpToggle.addEventListener("click", () => toggleHelp());
-  els.helpClose.addEventListener("click", () => toggleHelp(false));
-  els.guidelinesToggle.addEventListener("click", () => toggleGuidelines());
-
-  let storedGuidelines = null;
-  try {
-    storedGuidelines = window.localStorage.getItem(guidelinesKey);
-  } catch (error) {
-    storedGuidelines = null;
-  }
-  toggleGuidelines(storedGuidelines !== "closed");
-  window.setInterval(tickTimer, 1000);
+  installShell();
   next();
 })();

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotation.models import Project
-from training.management.commands.train_reward_model import EchoingReporter
+from training.management.commands.train_reward_model import EchoingReporter, set_options
 from training.models import JobStatus, OnlineRound, PolicyCheckpoint, RewardModel, TrainingJob
 from training.online_round_body import online_round_body
 from training.online_rounds import (
@@ -75,14 +75,7 @@ class Command(BaseCommand):
         if options["user"] and user is None:
             raise CommandError(f"No user named '{options['user']}'.")
         config = {name: options[name] for name in OPTIONS if options[name] is not None}
-        for item in options["extra"]:
-            key, separator, raw = item.partition("=")
-            if not separator:
-                raise CommandError(f"--set {item}: expected KEY=VALUE.")
-            try:
-                config[key.strip()] = json.loads(raw)
-            except json.JSONDecodeError:
-                config[key.strip()] = raw
+        config.update(set_options(options["extra"]))
         try:
             run = online_run_launch(
                 project=project, rounds=options["rounds"], config=config, launched_by=user,

@@ -25,6 +25,20 @@ OPTION_SETTINGS = (
 )
 
 
+def set_options(items: list[str]) -> dict[str, Any]:
+    """The settings of repeated `--set KEY=JSON` options; a value that is not JSON stays a string."""
+    settings: dict[str, Any] = {}
+    for item in items:
+        key, separator, raw = item.partition("=")
+        if not separator:
+            raise CommandError(f"--set {item}: expected KEY=VALUE.")
+        try:
+            settings[key.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            settings[key.strip()] = raw
+    return settings
+
+
 class EchoingReporter:
     """The job's reporter, also printing progress here; Ctrl-C asks the trainer to stop at its next step."""
 
@@ -131,14 +145,7 @@ class Command(BaseCommand):
         config = {name: options[name] for name in OPTION_SETTINGS if options[name] is not None}
         if options["lora"]:
             config["use_lora"] = True
-        for item in options["extra"]:
-            key, separator, raw = item.partition("=")
-            if not separator:
-                raise CommandError(f"--set {item}: expected KEY=VALUE.")
-            try:
-                config[key.strip()] = json.loads(raw)
-            except json.JSONDecodeError:
-                config[key.strip()] = raw
+        config.update(set_options(options["extra"]))
         return config
 
     def _run_here(self, job: TrainingJob) -> None:
