@@ -6,7 +6,7 @@ from pathlib import Path
 os.environ.setdefault("SECRET_KEY", "verdict-test-secret-key-not-for-production-use-0123456789")
 
 from verdict.settings.base import *  # noqa: F401,F403
-from verdict.settings.base import STORAGES
+from verdict.settings.base import DATABASES, STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HTTPS = False
@@ -20,3 +20,8 @@ STATIC_ROOT = Path(tempfile.mkdtemp(prefix="verdict-test-static-"))
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not SQLite's shared-cache in-memory database: shared cache has table locks that ignore
+    # the busy timeout, which the live-server browser tests (two threads) would hit.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.mkdtemp(prefix="verdict-test-db-")) / "test.sqlite3")}
