@@ -1,6 +1,17 @@
 from django.contrib import admin
 
-from annotation.models import Annotation, Assignment, Item, Membership, Project, Prompt, Response
+from annotation.models import (
+    Annotation,
+    Assignment,
+    HindsightJudgement,
+    Item,
+    Membership,
+    Project,
+    Prompt,
+    Response,
+    Scenario,
+    SimulatedOutcome,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -61,7 +72,6 @@ class AnnotationAdmin(admin.ModelAdmin):
 
 # ---------------------------------------------------------------- hindsight simulation
 
-from annotation.models import HindsightJudgement, Scenario, SimulatedOutcome  # noqa: E402
 
 
 @admin.register(Scenario)
