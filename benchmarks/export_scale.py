@@ -121,9 +121,10 @@ def measure_copy(slug: str, fmt: str) -> None:
     project = Project.objects.get(slug=slug)
     annotations = selectors.export_annotations(project_ids=[project.pk], filters={})
     if fmt == "helpsteer2":
-        querysets = [selectors.slot_queryset(annotations, slot) for slot in ("1", "2")]
+        querysets = [selectors.response_queryset(annotations)]
     else:
-        querysets = [selectors.item_queryset(annotations, pairs_only=fmt != "individual")]
+        individual = fmt == "individual"
+        querysets = [selectors.item_queryset(annotations, pairs_only=not individual, with_scores=individual)]
     connection.ensure_connection()
     raw = connection.connection
     started = time.perf_counter()

@@ -8,10 +8,10 @@ annotation id). With k or fewer values, all of them are used. The label is the s
 rounded half away from zero (2.5 → 3, −1.5 → −2).
 """
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations
 from statistics import median
+from typing import NamedTuple
 
 MOST_AGREEING = 3
 
@@ -44,8 +44,7 @@ def most_agreeing(values: Sequence[int], k: int = MOST_AGREEING) -> tuple[int, .
     return min(combinations(range(len(values)), k), key=key)
 
 
-@dataclass(frozen=True)
-class Aggregate:
+class Aggregate(NamedTuple):
     value: int
     spread: int
     indices: tuple[int, ...]
@@ -55,8 +54,11 @@ def aggregate(values: Sequence[int], k: int = MOST_AGREEING) -> Aggregate:
     """The rounded mean of the k most agreeing values, their spread and which inputs they were."""
     if not values:
         raise ValueError("aggregate() needs at least one value")
-    indices = most_agreeing(values, k)
-    chosen = [values[i] for i in indices]
+    if len(values) <= k:  # the usual case (three annotators per item), without the subset search
+        chosen, indices = values, tuple(range(len(values)))
+    else:
+        indices = most_agreeing(values, k)
+        chosen = [values[i] for i in indices]
     return Aggregate(rounded_mean(sum(chosen), len(chosen)), max(chosen) - min(chosen), indices)
 
 
@@ -73,12 +75,12 @@ def pair_agreement(strengths: Sequence[int]) -> tuple[int, int]:
     return agreeing, total
 
 
-def likert_agreement(score_sets: Sequence[dict[str, int]], attributes: Sequence[str]) -> tuple[int, int]:
-    """(agreeing, all) (annotator pair, attribute) combinations whose scores differ by at most 1."""
+def likert_agreement(rows: Sequence[Sequence[int]]) -> tuple[int, int]:
+    """(agreeing, all) (annotator pair, attribute) combinations whose scores differ by at most 1; each row
+    holds one annotator's scores of the same attributes, in the same order."""
     agreeing = total = 0
-    for first, second in combinations(score_sets, 2):
-        for name in attributes:
-            if name in first and name in second:
-                total += 1
-                agreeing += abs(first[name] - second[name]) <= 1
+    for first, second in combinations(rows, 2):
+        total += len(first)
+        for a, b in zip(first, second):
+            agreeing += -1 <= a - b <= 1
     return agreeing, total

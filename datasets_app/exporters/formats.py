@@ -1,11 +1,13 @@
 """Row builders and Arrow schemas of each export format. Each builder takes one group and returns
 (file, split, row) triples: `file` names the JSONL/Parquet file, `split` the Hugging Face split."""
 from collections.abc import Callable, Sequence
+from functools import cache
+from operator import itemgetter
 from typing import Any
 
 import pyarrow as pa
 
-from datasets_app.exporters.aggregation import aggregate, likert_agreement, pair_agreement
+from datasets_app.exporters.aggregation import MOST_AGREEING, aggregate, likert_agreement, pair_agreement, rounded_mean
 from datasets_app.exporters.policy import ExportPolicy
 from datasets_app.exporters.records import NEITHER_VALID, ItemGroup, Judgement, ResponseGroup
 from datasets_app.exporters.splits import TRAIN, VALIDATION
@@ -13,6 +15,8 @@ from datasets_app.exporters.stats import ExportStats
 from datasets_app.exporters.text import helpsteer_prompt, statement_and_elaboration
 
 HELPSTEER_ATTRIBUTES = ("helpfulness", "correctness", "coherence", "complexity", "verbosity")
+_HELPSTEER_NAMES = frozenset(HELPSTEER_ATTRIBUTES)
+_helpsteer_values = itemgetter(*HELPSTEER_ATTRIBUTES)
 PREFERENCE_SPLIT_VALUES = {TRAIN: "train", VALIDATION: "val"}
 Emitted = list[tuple[str, str, dict[str, Any]]]
 
@@ -89,24 +93,28 @@ def _meets_agreement(policy: ExportPolicy, agreeing: int, total: int, stats: Exp
 
 
 def helpsteer2_rows(group: ResponseGroup, policy: ExportPolicy, stats: ExportStats) -> Emitted:
-    score_sets = [s for s in group.score_sets if all(name in s for name in HELPSTEER_ATTRIBUTES)]
+    score_sets = [s for s in group.score_sets if s.keys() >= _HELPSTEER_NAMES]
     if not score_sets:
         stats.drop("no_complete_ratings")
         return []
-    agreeing, total = likert_agreement(score_sets, HELPSTEER_ATTRIBUTES)
+    matrix = [_helpsteer_values(s) for s in score_sets]  # one row of HELPSTEER_ATTRIBUTES values per annotator
+    agreeing, total = likert_agreement(matrix)
     if not _meets_agreement(policy, agreeing, total, stats):
         return []
     stats.agreement(agreeing, total)
     prompt = helpsteer_prompt(group.messages)
     rated: dict[str, Any] = {"prompt": prompt, "response": group.response}
     listed: dict[str, Any] = {"prompt": prompt, "response": group.response}
-    for name in HELPSTEER_ATTRIBUTES:
-        values = [s[name] for s in score_sets]
-        result = aggregate(values)
-        rated[name] = result.value
-        listed[name] = values
-        stats.label(name, result.value)
-        stats.spreads[result.spread] += 1
+    few = len(matrix) <= MOST_AGREEING  # aggregate() of k or fewer values: their rounded mean and range
+    for name, values in zip(HELPSTEER_ATTRIBUTES, zip(*matrix)):
+        if few:
+            value, spread = rounded_mean(sum(values), len(values)), max(values) - min(values)
+        else:
+            value, spread, _ = aggregate(values)
+        rated[name] = value
+        listed[name] = list(values)
+        stats.labels[name][value] += 1
+        stats.spreads[spread] += 1
     return [(group.split, group.split, rated), ("disagreements", "disagreements", listed)]
 
 
@@ -216,6 +224,7 @@ def individual_rows(group: ItemGroup, policy: ExportPolicy, stats: ExportStats, 
         return []
     stats.agreement(agreeing, total)
     prompt = helpsteer_prompt(group.messages)
+    columns = _score_columns(tuple(attributes))
     emitted: Emitted = []
     for judgement in judgements:
         row: dict[str, Any] = {
@@ -230,14 +239,21 @@ def individual_rows(group: ItemGroup, policy: ExportPolicy, stats: ExportStats, 
             "justification": judgement.justification,
             "neither_acceptable": judgement.neither_acceptable,
         }
-        for slot in ("1", "2"):
-            scores = judgement.scores.get(slot, {})
-            for name in attributes:
-                row[f"response_{slot}_{name}"] = scores.get(name)
+        scores = judgement.scores
+        for slot, names in columns:
+            slot_scores = scores.get(slot) or {}
+            for column, name in names:
+                row[column] = slot_scores.get(name)
         if judgement.strength is not None:
             stats.label("preference_strength", judgement.strength)
         emitted.append((group.split, group.split, row))
     return emitted
+
+
+@cache
+def _score_columns(attributes: tuple[str, ...]) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """((slot, ((column, attribute), …)), …) of the individual format's score columns, in schema order."""
+    return tuple((slot, tuple((f"response_{slot}_{name}", name) for name in attributes)) for slot in ("1", "2"))
 
 
 def row_builder(format_name: str, attributes: Sequence[str]) -> Callable[[Any, ExportPolicy, ExportStats], Emitted]:

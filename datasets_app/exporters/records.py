@@ -1,12 +1,11 @@
-"""What the database side hands to the row builders: one item (or one rated response) with its judgements."""
-from dataclasses import dataclass, field
-from typing import Any
+"""What the database side hands to the row builders: one item (or one rated response) with its judgements.
+Named tuples, not dataclasses: an export makes one per annotation and they are never changed."""
+from typing import Any, NamedTuple
 
 NEITHER_VALID = -100  # HelpSteer2-Preference's "neither response is valid"
 
 
-@dataclass(frozen=True)
-class Judgement:
+class Judgement(NamedTuple):
     """One annotation. `justification` already says "@Response 1/2" in canonical order."""
 
     annotation_id: int
@@ -15,11 +14,10 @@ class Judgement:
     strength: int | None = None
     justification: str = ""
     neither_acceptable: bool = False
-    scores: dict[str, dict[str, int]] = field(default_factory=dict)
+    scores: dict[str, dict[str, int]] = {}  # noqa: RUF012 (shared default, never changed: records are read-only)
 
 
-@dataclass(frozen=True)
-class ItemGroup:
+class ItemGroup(NamedTuple):
     """A comparison item (pair or single response) and its judgements, in annotation-id order."""
 
     item_id: int
@@ -32,8 +30,7 @@ class ItemGroup:
     judgements: list[Judgement]
 
 
-@dataclass(frozen=True)
-class ResponseGroup:
+class ResponseGroup(NamedTuple):
     """One (prompt, response) with every annotator's attribute scores for it, in annotation-id order."""
 
     response_id: int

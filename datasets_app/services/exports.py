@@ -1,13 +1,13 @@
 """Writes of dataset exports: define a version, build it (claimed once, all or nothing), store its files."""
+import gc
 import hashlib
 import hmac
-import json
 import logging
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
-from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from annotation.models import Project
@@ -24,10 +24,10 @@ from datasets_app import selectors
 from datasets_app.exporters import formats
 from datasets_app.exporters.card import CardContext, render_card
 from datasets_app.exporters.policy import ExportPolicy
-from datasets_app.exporters.records import ItemGroup, Judgement, ResponseGroup
+from datasets_app.exporters.grouping import item_groups, response_groups
+from datasets_app.exporters.records import ItemGroup, ResponseGroup
 from datasets_app.exporters.splits import TRAIN, VALIDATION, split_of
 from datasets_app.exporters.stats import ExportStats
-from datasets_app.exporters.text import canonical_justification
 from datasets_app.exporters.writers import DatasetSink, file_sha256, write_zip
 from datasets_app.models import AnnotatorPseudonymSalt, DatasetFormat, DatasetStatus, DatasetVersion
 
@@ -162,71 +162,17 @@ def _splitter(policy: ExportPolicy) -> Callable[[str, Any], str]:
     return split
 
 
-def _item_groups(
-    rows: Iterator[dict[str, Any]], pseudonym: Callable, split: Callable, *, with_scores: bool
-) -> Iterator[ItemGroup]:
-    for item_id, grouped in groupby(rows, key=lambda row: row["item_id"]):
-        annotations = list(grouped)
-        first = annotations[0]
-        yield ItemGroup(
-            item_id=item_id,
-            messages=json.loads(first["messages_json"]),
-            split=split(first["item__prompt__content_hash"], first["declared_split"]),
-            response_1=first["item__response_1__text"],
-            response_2=first["item__response_2__text"],
-            model_names=tuple(n for n in (first["item__response_1__model_name"], first["item__response_2__model_name"]) if n is not None),
-            round=first["item__round"],
-            judgements=[
-                Judgement(
-                    annotation_id=row["id"],
-                    annotator=pseudonym(row["annotator_id"]),
-                    source=row["source"],
-                    strength=row["preference_strength"],
-                    justification=canonical_justification(row["justification"], bool(row["swapped"])),
-                    neither_acceptable=row["neither_acceptable"],
-                    scores=json.loads(row["scores_json"]) if with_scores and row["scores_json"] else {},
-                )
-                for row in annotations
-            ],
-        )
-
-
-def _response_groups(rows: Iterator[dict[str, Any]], pseudonym: Callable, split: Callable) -> Iterator[ResponseGroup]:
-    """One group per (prompt, response); a human who rated the response in several items counts once
-    (their latest rating); imported ratings each count."""
-    for (_, response_id), grouped in groupby(rows, key=lambda row: (row["prompt_id"], row["response_id"])):
-        rated = [row for row in grouped if row["scores"]]
-        if not rated:
-            continue
-        latest = {row["annotator_id"]: row for row in rated if row["annotator_id"] is not None}
-        kept = [row for row in rated if row["annotator_id"] is None or latest[row["annotator_id"]] is row]
-        first = kept[0]
-        yield ResponseGroup(
-            response_id=response_id,
-            messages=json.loads(first["messages_json"]),
-            split=split(first["item__prompt__content_hash"], first["declared_split"]),
-            response=first["response_text"],
-            model_name=first["model_name"],
-            round=first["item__round"],
-            annotators=tuple(pseudonym(row["annotator_id"]) for row in kept),
-            sources=tuple(row["source"] for row in kept),
-            score_sets=[row["scores"] for row in kept],
-        )
-
-
 def _count_provenance(group: ItemGroup | ResponseGroup, stats: ExportStats) -> None:
     if isinstance(group, ItemGroup):
-        pairs = [(j.annotator, j.source) for j in group.judgements]
+        annotators = [j.annotator for j in group.judgements]
+        sources = [j.source for j in group.judgements]
         models = group.model_names
     else:
-        pairs = list(zip(group.annotators, group.sources))
-        models = (group.model_name,)
-    for annotator, source in pairs:
-        stats.annotations[source] += 1
-        if annotator is not None:
-            stats.annotators.add(annotator)
-    for model in models:
-        stats.models[model] += 1
+        annotators, sources, models = group.annotators, group.sources, (group.model_name,)
+    stats.annotations.update(sources)
+    stats.annotators.update(annotators)
+    stats.annotators.discard(None)  # imported annotations have no annotator
+    stats.models.update(models)
     stats.rounds[group.round] += 1
 
 
@@ -244,40 +190,59 @@ def _split_names(format_name: str) -> list[str]:
     return [TRAIN, VALIDATION, "disagreements"] if format_name == DatasetFormat.HELPSTEER2 else [TRAIN, VALIDATION]
 
 
+@contextmanager
+def _cycle_collection_paused() -> Iterator[None]:
+    """Streaming allocates millions of short-lived rows (tuples, dicts), all freed by reference counting
+    as soon as they are written; the cyclic collector would still walk every live object over and over
+    (about a tenth of a 1M-annotation export). It runs again, once, as soon as the loop ends."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+            gc.collect()
+
+
 def write_dataset(version: DatasetVersion, root: Path, on_progress: Callable[[float], None]) -> ExportStats:
     """Stream the version's rows into `root` (every container asked for) and write its card."""
     policy = ExportPolicy.from_dict(version.policy)
     projects = list(version.source_projects.order_by("pk"))
     attributes = _attribute_names(projects)
     annotations = selectors.export_annotations(project_ids=[p.pk for p in projects], filters=version.filters)
-    total = annotations.count()
+    counts = annotations.aggregate(annotations=Count("id"), pairs=Count("item__response_2_id"))
+    total = counts["annotations"]
     if version.format == DatasetFormat.HELPSTEER2:  # each annotation of a pair rates two responses
-        total += annotations.filter(item__response_2__isnull=False).count()
+        total += counts["pairs"]
     file_schemas = formats.file_schemas(version.format, policy, attributes)
     split_names = _split_names(version.format)
     split_schemas = {name: file_schemas.get(name, next(iter(file_schemas.values()))) for name in split_names}
     pseudonym, split = _pseudonymiser(version.project), _splitter(policy)
     if version.format == DatasetFormat.HELPSTEER2:
-        groups: Iterator[Any] = _response_groups(selectors.response_score_rows(annotations), pseudonym, split)
+        groups: Iterator[Any] = response_groups(selectors.response_score_rows(annotations), pseudonym, split)
     else:
         individual = version.format == DatasetFormat.INDIVIDUAL
-        rows = selectors.item_annotation_rows(annotations, pairs_only=not individual)
-        groups = _item_groups(rows, pseudonym, split, with_scores=individual)
+        rows = selectors.item_annotation_rows(annotations, pairs_only=not individual, with_scores=individual)
+        groups = item_groups(
+            rows, pseudonym, split, with_scores=individual, with_justifications=version.format != DatasetFormat.TRL_PREFERENCE
+        )
     build = formats.row_builder(version.format, attributes)
     stats = ExportStats()
     sink = DatasetSink(root, file_schemas, split_schemas, policy.containers)
     seen = reported = 0
-    for group in groups:
-        emitted = build(group, policy, stats)
-        for file_name, split_name, row in emitted:
-            sink.write(file_name, split_name, row)
-            stats.rows[split_name] += 1
-        if emitted:
-            _count_provenance(group, stats)
-        seen += len(group.judgements) if isinstance(group, ItemGroup) else len(group.score_sets)
-        if seen - reported >= PROGRESS_EVERY:
-            reported = seen
-            on_progress(min(seen / max(total, 1), 1.0))
+    with _cycle_collection_paused():
+        for group in groups:
+            emitted = build(group, policy, stats)
+            for file_name, split_name, row in emitted:
+                sink.write(file_name, split_name, row)
+                stats.rows[split_name] += 1
+            if emitted:
+                _count_provenance(group, stats)
+            seen += len(group.judgements) if isinstance(group, ItemGroup) else len(group.score_sets)
+            if seen - reported >= PROGRESS_EVERY:
+                reported = seen
+                on_progress(min(seen / max(total, 1), 1.0))
     sink.close()
     for name in split_names:
         stats.rows.setdefault(name, 0)
