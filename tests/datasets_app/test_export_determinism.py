@@ -92,3 +92,22 @@ def test_an_imported_prompt_keeps_its_declared_split(project, researcher, django
     ignored = build(project, researcher, django_capture_on_commit_callbacks, "individual", validation_fraction=0.0,
                     use_declared_split=False)
     assert read_jsonl(ignored, "validation") == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("fmt", ["helpsteer2", "helpsteer2-preference", "trl-preference", "individual"])
+def test_the_streaming_read_path_writes_the_same_files(project, researcher, django_capture_on_commit_callbacks, fmt):
+    """A real build runs outside a transaction (on PostgreSQL it reads ahead on a second connection);
+    inside one it reads on the caller's connection. Both must give the same bytes."""
+    from django.db import transaction
+
+    add_prompts(project, raters(2), 0, 12)
+    with transaction.atomic():
+        inside = build(project, researcher, django_capture_on_commit_callbacks, fmt, validation_fraction=0.25)
+    outside = build(project, researcher, django_capture_on_commit_callbacks, fmt, validation_fraction=0.25)
+
+    def digests(version):
+        return {entry["path"].replace(version.zip_name, "dataset.zip"): entry["sha256"] for entry in version.files}
+
+    assert digests(inside) == digests(outside)
+    assert sum(outside.row_counts.values()) > 0
