@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, TextField, Value
@@ -14,8 +15,9 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
-from annotation.models import Annotation, AnnotationSource, Assignment, Project
+from annotation.models import Annotation, AnnotationSource, Assignment, Item, Project
 from datasets_app.exporters.grouping import ITEM_FIELDS, RESPONSE_FIELDS
+from datasets_app.exporters.hindsight import PromptKey
 from datasets_app.models import DatasetVersion
 
 CHUNK_SIZE = 5000
@@ -197,6 +199,19 @@ def response_score_rows(annotations: QuerySet[Annotation]) -> Iterator[tuple]:
     """grouping.RESPONSE_FIELDS tuples, one per (annotation, response slot), ordered by prompt, response,
     annotation id and slot."""
     return stream_values(response_queryset(annotations))
+
+
+def hindsight_item_keys(*, item_ids: list[int]) -> dict[int, PromptKey]:
+    """Each item's prompt content hash, declared split (imported prompts) and gold flag, by item id."""
+    rows = Item.objects.filter(pk__in=item_ids).values_list("pk", "prompt__content_hash", "prompt__metadata", "is_gold")
+    return {
+        pk: PromptKey(content_hash, metadata.get("split") if isinstance(metadata, dict) else None, is_gold)
+        for pk, content_hash, metadata, is_gold in rows
+    }
+
+
+def user_ids_by_username(*, usernames: list[str]) -> dict[str, int]:
+    return dict(get_user_model().objects.filter(username__in=usernames).values_list("username", "pk"))
 
 
 def dataset_versions_of(*, project: Project) -> QuerySet[DatasetVersion]:

@@ -7,6 +7,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from datasets_app.exporters.hindsight import card_section as hindsight_section
+
 DESCRIPTIONS = {
     "helpsteer2": (
         "One row per (prompt, response) with HelpSteer2's five attributes (0–4). Each label is the mean of the "
@@ -25,6 +27,15 @@ DESCRIPTIONS = {
     "individual": (
         "One row per annotation with a pseudonymous annotator id (a salted hash, stable within the project), "
         "for pluralistic and personalised preference research."
+    ),
+    "hindsight": (
+        "One row per completed hindsight judgement (RLHS): the prompt (messages), the hidden context, the "
+        "response(s), the simulated outcome each annotator was shown, their foresight and hindsight ratings "
+        "(single response: satisfaction 1–5; pair: strength −3…+3, negative = response 1 better), "
+        "`rating_shift` = hindsight − foresight, the justification and the keep-or-return answer. `annotator` "
+        "is a pseudonymous id (a salted hash, stable within the project). `outcome_provenance` is a JSON "
+        "string {\"1\": {version, simulator, model_path, template_hash, generation_params}, \"2\": … or null}, "
+        "the same text in every container."
     ),
 }
 AGGREGATION_NOTE = (
@@ -86,6 +97,8 @@ def render_card(context: CardContext) -> str:
     lines.append("- spread of the aggregated (three most agreeing) values: " + (
         ", ".join(f"{spread}: {count}" for spread, count in stats["spreads"].items()) or "none"
     ))
+    if context.format_name == "hindsight":
+        lines += ["", *hindsight_section(stats.get("hindsight") or {"scales": {}})]
     lines += ["", "## Filters and policy", ""]
     lines += [f"- filter `{key}`: {json.dumps(value, ensure_ascii=False)}" for key, value in context.filters.items()]
     lines += [f"- policy `{key}`: {json.dumps(value, ensure_ascii=False)}" for key, value in context.policy.items()]

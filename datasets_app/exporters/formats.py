@@ -8,6 +8,7 @@ from typing import Any
 import pyarrow as pa
 
 from datasets_app.exporters.aggregation import MOST_AGREEING, aggregate, likert_agreement, pair_agreement, rounded_mean
+from datasets_app.exporters.hindsight import HindsightTally, hindsight_export_rows, hindsight_schema
 from datasets_app.exporters.policy import ExportPolicy
 from datasets_app.exporters.records import NEITHER_VALID, ItemGroup, Judgement, ResponseGroup
 from datasets_app.exporters.splits import TRAIN, VALIDATION
@@ -77,6 +78,8 @@ def file_schemas(format_name: str, policy: ExportPolicy, attributes: Sequence[st
         return {TRAIN: trl_schema(policy.trl_style), VALIDATION: trl_schema(policy.trl_style)}
     if format_name == "individual":
         return {TRAIN: individual_schema(attributes), VALIDATION: individual_schema(attributes)}
+    if format_name == "hindsight":
+        return {TRAIN: hindsight_schema(), VALIDATION: hindsight_schema()}
     raise ValueError(f"unknown format {format_name!r}")
 
 
@@ -250,6 +253,13 @@ def individual_rows(group: ItemGroup, policy: ExportPolicy, stats: ExportStats, 
     return emitted
 
 
+def hindsight_judgement_rows(group: Any, policy: ExportPolicy, stats: ExportStats) -> Emitted:  # noqa: ARG001 (no aggregation)
+    """One row per judgement of a prepared hindsight group (exporters.hindsight.export_groups)."""
+    if stats.hindsight is None:
+        stats.hindsight = HindsightTally()
+    return hindsight_export_rows(group, stats.hindsight, stats.label)
+
+
 @cache
 def _score_columns(attributes: tuple[str, ...]) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
     """((slot, ((column, attribute), …)), …) of the individual format's score columns, in schema order."""
@@ -265,4 +275,6 @@ def row_builder(format_name: str, attributes: Sequence[str]) -> Callable[[Any, E
         return trl_preference_rows
     if format_name == "individual":
         return lambda group, policy, stats: individual_rows(group, policy, stats, attributes)
+    if format_name == "hindsight":
+        return hindsight_judgement_rows
     raise ValueError(f"unknown format {format_name!r}")

@@ -17,6 +17,7 @@ class ExportStats:
     models: Counter = field(default_factory=Counter)
     rounds: Counter = field(default_factory=Counter)
     groups: int = 0
+    hindsight: Any = None  # exporters.hindsight.HindsightTally of a hindsight export
 
     def drop(self, reason: str) -> None:
         self.drops[reason] += 1
@@ -37,7 +38,7 @@ class ExportStats:
         return sum(self.rows.values())
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        summary = {
             "rows": dict(sorted(self.rows.items())),
             "drops": dict(sorted(self.drops.items())),
             "labels": {name: {str(k): v for k, v in sorted(counts.items())} for name, counts in sorted(self.labels.items())},
@@ -48,3 +49,6 @@ class ExportStats:
             "models": dict(sorted(self.models.items())),
             "rounds": {str(k): v for k, v in sorted(self.rounds.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))},
         }
+        if self.hindsight is not None:
+            summary["hindsight"] = self.hindsight.as_dict()
+        return summary

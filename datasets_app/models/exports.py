@@ -10,6 +10,7 @@ class DatasetFormat(models.TextChoices):
     HELPSTEER2_PREFERENCE = "helpsteer2-preference", "HelpSteer2-Preference pairs"
     TRL_PREFERENCE = "trl-preference", "TRL preference pairs (prompt / chosen / rejected)"
     INDIVIDUAL = "individual", "Individual annotations (pseudonymous annotators)"
+    HINDSIGHT = "hindsight", "Hindsight judgements (foresight and hindsight ratings of simulated outcomes)"
 
 
 class DatasetStatus(models.TextChoices):

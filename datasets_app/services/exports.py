@@ -19,12 +19,15 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from annotation.hindsight.export_rows import HindsightGroup
+from annotation.hindsight.selectors import hindsight_export_groups
 from annotation.models import Project
 from datasets_app import selectors
 from datasets_app.exporters import formats
 from datasets_app.exporters.card import CardContext, render_card
 from datasets_app.exporters.policy import ExportPolicy
 from datasets_app.exporters.grouping import item_groups, response_groups
+from datasets_app.exporters.hindsight import export_groups
 from datasets_app.exporters.records import ItemGroup, ResponseGroup
 from datasets_app.exporters.splits import TRAIN, VALIDATION, split_of
 from datasets_app.exporters.stats import ExportStats
@@ -104,6 +107,13 @@ def _check_format(format_name: str, projects: list[Project]) -> None:
                     {"format": f"helpsteer2 needs the attributes {', '.join(formats.HELPSTEER_ATTRIBUTES)}; "
                      f"project {project.slug} lacks {', '.join(missing)}."}
                 )
+    if format_name == DatasetFormat.HINDSIGHT:
+        for project in projects:
+            if not project.is_hindsight:
+                raise ValidationError(
+                    {"format": f"hindsight exports hindsight judgements; project {project.slug} does not have the "
+                     "hindsight task type."}
+                )
 
 
 def dataset_version_create(
@@ -162,8 +172,22 @@ def _splitter(policy: ExportPolicy) -> Callable[[str, Any], str]:
     return split
 
 
-def _count_provenance(group: ItemGroup | ResponseGroup, stats: ExportStats) -> None:
-    if isinstance(group, ItemGroup):
+def _hindsight_groups(
+    projects: list[Project], filters: dict[str, Any], pseudonym: Callable[[int | None], str | None], split: Callable[[str, Any], str]
+) -> list[HindsightGroup]:
+    """The projects' completed hindsight judgements, filtered, split and pseudonymised, in item order."""
+    raw = [group for project in projects for group in hindsight_export_groups(project=project)]
+    keys = selectors.hindsight_item_keys(item_ids=[group.item_id for group in raw])
+    usernames = sorted({j.annotator for group in raw for j in group.judgements if j.annotator is not None})
+    user_ids = selectors.user_ids_by_username(usernames=usernames)
+    return sorted(export_groups(raw, keys, user_ids, pseudonym, split, filters), key=lambda group: group.item_id)
+
+
+def _count_provenance(group: ItemGroup | ResponseGroup | HindsightGroup, stats: ExportStats) -> None:
+    if isinstance(group, HindsightGroup):
+        annotators = [j.annotator for j in group.judgements]
+        sources, models = ["human"] * len(group.judgements), group.model_names
+    elif isinstance(group, ItemGroup):
         annotators = [j.annotator for j in group.judgements]
         sources = [j.source for j in group.judgements]
         models = group.model_names
@@ -219,8 +243,12 @@ def write_dataset(version: DatasetVersion, root: Path, on_progress: Callable[[fl
     split_names = _split_names(version.format)
     split_schemas = {name: file_schemas.get(name, next(iter(file_schemas.values()))) for name in split_names}
     pseudonym, split = _pseudonymiser(version.project), _splitter(policy)
-    if version.format == DatasetFormat.HELPSTEER2:
-        groups: Iterator[Any] = response_groups(selectors.response_score_rows(annotations), pseudonym, split)
+    groups: Iterator[Any]
+    if version.format == DatasetFormat.HINDSIGHT:
+        hindsight = _hindsight_groups(projects, version.filters, pseudonym, split)
+        groups, total = iter(hindsight), sum(len(group.judgements) for group in hindsight)
+    elif version.format == DatasetFormat.HELPSTEER2:
+        groups = response_groups(selectors.response_score_rows(annotations), pseudonym, split)
     else:
         individual = version.format == DatasetFormat.INDIVIDUAL
         rows = selectors.item_annotation_rows(annotations, pairs_only=not individual, with_scores=individual)
@@ -239,7 +267,7 @@ def write_dataset(version: DatasetVersion, root: Path, on_progress: Callable[[fl
                 stats.rows[split_name] += 1
             if emitted:
                 _count_provenance(group, stats)
-            seen += len(group.judgements) if isinstance(group, ItemGroup) else len(group.score_sets)
+            seen += len(group.score_sets) if isinstance(group, ResponseGroup) else len(group.judgements)
             if seen - reported >= PROGRESS_EVERY:
                 reported = seen
                 on_progress(min(seen / max(total, 1), 1.0))
