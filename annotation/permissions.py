@@ -36,7 +36,13 @@ def is_researcher(user: User) -> bool:
 
 
 def is_member(user: User, project: Project) -> bool:
-    return user.is_authenticated and Membership.objects.filter(project=project, user=user).exists()
+    """Membership, read once per request and project (cached on the user object)."""
+    if not user.is_authenticated:
+        return False
+    cache = user.__dict__.setdefault("_verdict_memberships", {})
+    if project.pk not in cache:
+        cache[project.pk] = Membership.objects.filter(project=project, user=user).exists()
+    return cache[project.pk]
 
 
 def can_view_project(user: User, project: Project) -> bool:

@@ -11,11 +11,11 @@ from annotation.agreement import krippendorff_alpha, side, side_agreement_rate
 from annotation.models import Annotation, AnnotationSource, Assignment, AssignmentState, Item, Project
 
 
-OPEN_ITEMS_CACHE_SECONDS = 5
+OPEN_ITEMS_CACHE_SECONDS = 30
 
 
 def open_items_count(*, project: Project) -> int:
-    """Items still below their overlap. Cached for a few seconds: it is shown after every task, and
+    """Items still below their overlap. Cached for half a minute: it is shown after every task, and
     counting a large queue on each request would cost more than the request itself."""
     key = f"verdict:open-items:{project.pk}:{project.overlap}"
     count = cache.get(key)

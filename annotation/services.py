@@ -116,10 +116,13 @@ def _lock_next_item(*, project: Project, annotator: AbstractBaseUser, now: datet
     never wait on each other; the claim count is then re-read in a fresh statement (READ COMMITTED
     sees every claim committed before we got the lock), which is what guarantees the overlap.
     """
-    mine = Assignment.objects.filter(annotator=annotator, item=OuterRef("pk")).exclude(
-        state=AssignmentState.LEASED, lease_expires_at__lte=now
+    mine = Assignment.objects.filter(annotator=annotator, item=OuterRef("pk"))
+    mine_active = mine.exclude(state=AssignmentState.LEASED, lease_expires_at__lte=now)
+    candidates = (
+        Item.objects.filter(project=project, is_gold=gold)
+        .exclude(Exists(mine_active))
+        .annotate(had_expired_lease=Exists(mine))
     )
-    candidates = Item.objects.filter(project=project, is_gold=gold).exclude(Exists(mine))
     if not gold:
         claims = (
             Assignment.objects.filter(_active_claims(now), item=OuterRef("pk"))
@@ -190,8 +193,8 @@ def assignment_next(
             "swapped": item.is_pair and rng.random() < 0.5,
         }
         # An own expired lease on this item is renewed; otherwise this is a first assignment.
-        renewed = Assignment.objects.filter(item=item, annotator=annotator, state=AssignmentState.LEASED).update(**lease)
-        if renewed:
+        if item.had_expired_lease:
+            Assignment.objects.filter(item=item, annotator=annotator).update(**lease)
             return Assignment.objects.select_related(*TASK_RELATIONS).get(item=item, annotator=annotator)
         assignment = Assignment.objects.create(item=item, annotator=annotator, **lease)
         assignment.item = item

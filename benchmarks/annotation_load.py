@@ -1,8 +1,14 @@
 """Annotation load benchmark: N items in PostgreSQL, C concurrent simulated annotators over HTTP
-against gunicorn, each looping next-task → submit. Prints throughput, p50/p95 latency per endpoint,
-and checks that no item went over its overlap.
+against gunicorn, each looping next-task → (think) → submit. Prints throughput, p50/p95 latency per
+endpoint, and checks that no item went over its overlap.
 
     .venv/bin/python benchmarks/annotation_load.py --items 100000 --annotators 50 --seconds 30
+    .venv/bin/python benchmarks/annotation_load.py --items 100000 --annotators 50 --think-seconds 0   # saturation
+
+An annotator "thinks" for --think-seconds on average (uniform between half and one and a half times
+it) before submitting; people take tens of seconds per comparison, so the default of 2 s is already
+a stress test. With no think time the clients form a closed loop that saturates the server, and the
+latency then measures the queue (Little's law), not the request.
 
 Uses (and recreates) the database named by --database-url (default: verdict_bench on the local
 PostgreSQL). Not part of the test suite.
@@ -11,6 +17,7 @@ import argparse
 import http.client
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -29,8 +36,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--annotators", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--overlap", type=int, default=3)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (gthread)")
+    parser.add_argument("--think-seconds", type=float, default=2.0, help="mean think time per task (0: closed loop)")
+    parser.add_argument("--warmup-seconds", type=float, default=5.0, help="left out of the steady-state figures")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker (gthread)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/verdict_bench")
     return parser.parse_args()
@@ -89,33 +98,48 @@ def seed(args: argparse.Namespace) -> list[str]:
 
 
 class Annotator(threading.Thread):
-    def __init__(self, token: str, port: int, deadline: float) -> None:
+    def __init__(self, token: str, port: int, deadline: float, think_seconds: float, seed: int) -> None:
         super().__init__(daemon=True)
         self.token, self.port, self.deadline = token, port, deadline
-        self.latencies: dict[str, list[float]] = {"next-task": [], "submit": []}
+        self.think_seconds = think_seconds
+        self.rng = random.Random(seed)
+        self.latencies: dict[str, list[tuple[float, float]]] = {"next-task": [], "submit": []}
         self.errors = 0
 
-    def call(self, conn: http.client.HTTPConnection, path: str, body: dict, name: str) -> tuple[int, dict | None]:
-        started = time.perf_counter()
-        conn.request("POST", path, json.dumps(body), {"Authorization": f"Token {self.token}", "Content-Type": "application/json"})
-        response = conn.getresponse()
-        raw = response.read()
-        self.latencies[name].append(time.perf_counter() - started)
-        return response.status, (json.loads(raw) if raw else None)
+    def call(self, path: str, body: dict, name: str) -> tuple[int, dict | None]:
+        headers = {"Authorization": f"Token {self.token}", "Content-Type": "application/json"}
+        for attempt in range(2):
+            started = time.perf_counter()
+            try:
+                self.conn.request("POST", path, json.dumps(body), headers)
+                response = self.conn.getresponse()
+                raw = response.read()
+            except (ConnectionError, http.client.HTTPException):
+                # The server closed an idle keep-alive connection: reconnect once, as browsers do.
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                if attempt:
+                    raise
+                continue
+            self.latencies[name].append((started, time.perf_counter() - started))
+            return response.status, (json.loads(raw) if raw else None)
+        raise AssertionError("unreachable")
 
     def run(self) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         while time.monotonic() < self.deadline:
-            status, task = self.call(conn, "/api/projects/load/next-task/", {}, "next-task")
+            status, task = self.call("/api/projects/load/next-task/", {}, "next-task")
             if status == 204:
                 break
             if status != 200:
                 self.errors += 1
                 continue
+            if self.think_seconds:
+                time.sleep(self.think_seconds * self.rng.uniform(0.5, 1.5))
             answer = {"client_id": str(uuid.uuid4()), "preference_strength": -1, "time_spent_seconds": 1.0}
-            status, _ = self.call(conn, f"/api/tasks/{task['assignment_id']}/annotation/", answer, "submit")
+            status, _ = self.call(f"/api/tasks/{task['assignment_id']}/annotation/", answer, "submit")
             self.errors += status not in (200, 201)
-        conn.close()
+        self.conn.close()
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -142,18 +166,18 @@ def main() -> None:
     print(f"seeded in {time.perf_counter() - started:.1f} s", flush=True)
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "verdict.wsgi", "-b", f"127.0.0.1:{args.port}", "-w", str(args.workers),
-         "-k", "gthread", "--threads", str(args.threads), "--log-level", "warning"],
+         "-k", "gthread", "--threads", str(args.threads), "--keep-alive", "75", "--log-level", "warning"],
         cwd=ROOT, env=env,
     )
     try:
         for _ in range(100):
             try:
-                http.client.HTTPConnection("127.0.0.1", args.port, timeout=1).request("GET", "/accounts/login/")
+                http.client.HTTPConnection("127.0.0.1", args.port, timeout=1).request("GET", "/api/projects/")
                 break
             except OSError:
                 time.sleep(0.2)
         deadline = time.monotonic() + args.seconds
-        annotators = [Annotator(token, args.port, deadline) for token in tokens]
+        annotators = [Annotator(token, args.port, deadline, args.think_seconds, seed) for seed, token in enumerate(tokens)]
         began = time.perf_counter()
         for annotator in annotators:
             annotator.start()
@@ -170,11 +194,20 @@ def main() -> None:
         max_per_item = cursor.fetchone()[0]
         cursor.execute("SELECT COUNT(*) FROM annotation_annotation")
         annotations = cursor.fetchone()[0]
-    print(f"\n{args.annotators} annotators, {elapsed:.1f} s, gunicorn {args.workers}×{args.threads} gthread, {args.items} items")
+    print(
+        f"\n{args.annotators} annotators, think {args.think_seconds:g} s, {elapsed:.1f} s, "
+        f"gunicorn {args.workers}×{args.threads} gthread, {args.items} items"
+    )
     print(f"tasks completed: {annotations} ({annotations / elapsed:.1f} tasks/s, {2 * annotations / elapsed:.1f} requests/s)")
+    steady_from = began + args.warmup_seconds
     for name in ("next-task", "submit"):
-        values = [v * 1000 for a in annotators for v in a.latencies[name]]
-        print(f"{name:10s} n={len(values):6d}  p50={percentile(values, 50):6.1f} ms  p95={percentile(values, 95):6.1f} ms")
+        every = [latency * 1000 for a in annotators for _, latency in a.latencies[name]]
+        steady = [latency * 1000 for a in annotators for start, latency in a.latencies[name] if start >= steady_from]
+        print(
+            f"{name:10s} all: n={len(every):6d} p50={percentile(every, 50):6.1f} ms p95={percentile(every, 95):6.1f} ms"
+            f"   steady (after {args.warmup_seconds:g} s): n={len(steady):6d} p50={percentile(steady, 50):6.1f} ms "
+            f"p95={percentile(steady, 95):6.1f} ms"
+        )
     print(f"errors: {sum(a.errors for a in annotators)}")
     print(f"max annotations on one item: {max_per_item} (overlap {args.overlap}) → {'OK' if max_per_item <= args.overlap else 'OVER OVERLAP'}")
 
