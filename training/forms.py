@@ -18,6 +18,11 @@ OBJECTIVES = [
     ("regression", "Attribute regression (MSE on the Likert scores)"),
     ("regression_then_scaled_bt", "Helpfulness regression, then scaled BT from it"),
 ]
+LABEL_SOURCES = [
+    ("annotations", "Annotations: the judged pairs (or the dataset version chosen above)"),
+    ("hindsight", "Hindsight ratings of the completed hindsight judgements"),
+    ("foresight", "Foresight ratings of the completed hindsight judgements"),
+]
 TRAINING_MODES = [("full", "Full fine-tuning"), ("lora", "LoRA adapters (peft)")]
 
 
@@ -30,6 +35,11 @@ class RewardJobForm(forms.Form):
     attribute_dataset_version = forms.ModelChoiceField(
         queryset=DatasetVersion.objects.none(), required=False, empty_label="–",
         help_text="Only for regression → scaled BT from a pair version: the helpsteer2 version of its regression phase.",
+    )
+    label_source = forms.ChoiceField(
+        choices=LABEL_SOURCES, label="Labels",
+        help_text="Hindsight projects: train on the ratings given after the outcome was revealed, or on those given "
+        "before (no dataset version; pairwise objectives only).",
     )
     objective = forms.ChoiceField(choices=OBJECTIVES, help_text="m = |preference strength| ∈ {1, 2, 3}.")
     base_model = forms.CharField(

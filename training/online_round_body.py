@@ -22,6 +22,7 @@ from training import online_rounds, selectors
 from training.models import OnlineRound, RoundStep, RunMode, TrainingJob
 from training.reward_jobs import finite
 from training.runtime import JobCancelled, JobReporter, artifacts_dir
+from training.trainers.reward_data import PreferencePair
 
 logger = logging.getLogger(__name__)
 
@@ -215,6 +216,13 @@ def _train_and_evaluate(job: TrainingJob, round_: OnlineRound, config: dict[str,
     from training.trainers.online_dpo import evaluate_policy, train_dpo
 
     pairs, human_used = _training_pairs(round_, config)
+    extra, extra_left_out = online_rounds.extra_training_pairs(project=round_.project, config=config)
+    pairs += [PreferencePair(pair["prompt"], pair["chosen"], pair["rejected"], pair["strength"]) for pair in extra]
+    if extra or extra_left_out:
+        reporter.log(
+            f"{len(extra)} {config['extra_pairs']}-labelled pair(s) added from the hindsight judgements "
+            f"({extra_left_out} on evaluation prompts left out)"
+        )
     if not pairs:
         raise ValueError(
             f"round {round_.number} has no preference pair to train on: every prompt's samples tied or fell below "
@@ -246,7 +254,9 @@ def _train_and_evaluate(job: TrainingJob, round_: OnlineRound, config: dict[str,
     )
     evaluation = finite({**evaluation, "margin_start": result.margin_start, "margin_end": result.margin_end,
                          "accuracy_start": result.accuracy_start, "accuracy_end": result.accuracy_end, "dpo_steps": result.steps,
-                         "num_pairs": len(pairs), "human_pairs": human_used, "reference": result.reference, "reference_path": result.reference_path})
+                         "num_pairs": len(pairs), "human_pairs": human_used, "extra_pairs": len(extra),
+                         "extra_pairs_source": config.get("extra_pairs", "none"), "extra_pairs_left_out": extra_left_out,
+                         "reference": result.reference, "reference_path": result.reference_path})
     OnlineRound.objects.filter(pk=round_.pk).update(
         step=RoundStep.TRAINED, human_pairs_used=human_used, margin_start=evaluation["margin_start"],
         margin_end=evaluation["margin_end"], mean_reward=evaluation["mean_reward"],

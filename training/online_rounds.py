@@ -14,7 +14,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from annotation.models import AnnotationSource, Item, Project, Prompt
+from annotation.hindsight.selectors import hindsight_preference_pairs
+from annotation.models import AnnotationSource, Item, Project, Prompt, messages_content_hash
 from training import selectors
 from training.models import (
     JobKind,
@@ -39,6 +40,9 @@ EVAL_POOL, TRAIN_POOL = "eval", "train"
 # Prompt.metadata["policy_split"] pins a prompt to a pool; otherwise its content hash decides.
 POOL_KEY = "policy_split"
 MAX_ROUNDS = 50
+# Human pairs a round may add to its sampled ones: none, or a hindsight project's judgements labelled by
+# their hindsight or their foresight ratings.
+EXTRA_PAIRS = ("none", "hindsight", "foresight")
 
 INT, NUM, BOOL, STR = (int,), (int, float), (bool,), (str,)
 # name: (default, JSON types, check of the value, what the check demands)
@@ -72,6 +76,7 @@ ROUND_SETTINGS: dict[str, tuple[Any, tuple[type, ...], Any, str]] = {
     "eval_samples": (2, INT, lambda v: 1 <= v <= 64, "from 1 to 64"),
     "aggregation": (None, (str, type(None)), lambda v: v is None or v in AGGREGATIONS, f"null (the registry's) or one of {', '.join(AGGREGATIONS)}"),
     "uwo_lambda": (None, (int, float, type(None)), lambda v: v is None or v >= 0, "null or at least 0"),
+    "extra_pairs": ("none", STR, lambda v: v in EXTRA_PAIRS, f"one of {', '.join(EXTRA_PAIRS)}"),
     "seed": (0, INT, lambda v: True, "an integer"),
     "device": ("auto", STR, lambda v: v == "auto" or v == "cpu" or v.startswith("cuda"), "auto, cpu or cuda[:n]"),
 }
@@ -134,6 +139,21 @@ def evaluation_prompts(*, project: Project, config: dict[str, Any]) -> list[int]
     return prompt_pools(project=project, eval_fraction=config["eval_fraction"])[EVAL_POOL][: config["eval_prompts"]]
 
 
+def extra_training_pairs(*, project: Project, config: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
+    """The hindsight-derived pairs `extra_pairs` asks for (`hindsight_preference_pairs`), less those on
+    an evaluation-pool prompt, so the held-out figures stay held out; returns (pairs, left out)."""
+    source = config.get("extra_pairs", "none")  # runs launched before the setting existed have none
+    if source == "none":
+        return [], 0
+    pairs = hindsight_preference_pairs(project=project, label_source=source)
+    held_out = set(
+        Prompt.objects.filter(pk__in=prompt_pools(project=project, eval_fraction=config["eval_fraction"])[EVAL_POOL])
+        .values_list("content_hash", flat=True)
+    )
+    kept = [pair for pair in pairs if messages_content_hash(pair["prompt"]) not in held_out]
+    return kept, len(pairs) - len(kept)
+
+
 # ---------------------------------------------------------------- launching
 
 
@@ -157,6 +177,10 @@ def online_run_launch(
         raise ValidationError({"start_checkpoint": f"Checkpoint #{start.pk} is not one of project {project.slug}."})
     if reward_model is not None and reward_model.project_id != project.pk:
         raise ValidationError({"reward_model": f"Reward model #{reward_model.pk} is not one of project {project.slug}."})
+    if clean["extra_pairs"] != "none" and not project.is_hindsight:
+        raise ValidationError(
+            {"extra_pairs": f"Project {project.slug} has no hindsight task type, so no {clean['extra_pairs']}-labelled pairs."}
+        )
     if reward_model is None and selectors.active_reward_model(project=project) is None:
         raise ValidationError({"reward_model": "The project has no active reward model; train one (or pick one) first."})
     pools = prompt_pools(project=project, eval_fraction=clean["eval_fraction"])

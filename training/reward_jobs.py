@@ -50,7 +50,7 @@ TRAINER_FIELDS: dict[str, tuple[type, ...]] = {
 # Settings of the job around the trainer.
 JOB_DEFAULTS: dict[str, Any] = {
     "validation_fraction": 0.1, "split_seed": 0, "aggregation": RewardAggregation.MEAN.value, "uwo_lambda": 0.1,
-    "attribute_dataset_version": None,
+    "attribute_dataset_version": None, "label_source": "annotations",
 }
 JOB_FIELDS: dict[str, tuple[type, ...]] = {
     "attribute_dataset_version": (int, type(None)),
@@ -58,7 +58,12 @@ JOB_FIELDS: dict[str, tuple[type, ...]] = {
     "split_seed": (int,),
     "aggregation": (str,),
     "uwo_lambda": (int, float),
+    "label_source": (str,),
 }
+# Where a job without a dataset version takes its pairs: the project's annotations, or the foresight /
+# hindsight ratings of its completed hindsight judgements.
+LABEL_SOURCES = ("annotations", "hindsight", "foresight")
+HINDSIGHT_OBJECTIVES = ("bt", "margin_bt", "scaled_bt")
 BUNDLED_BASE_MODEL = "all-MiniLM-L6-v2 (bundled)"
 MIN_TRAIN_PAIRS = 2
 
@@ -104,6 +109,13 @@ def reward_config_clean(raw: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError({"aggregation": f"Must be one of {', '.join(RewardAggregation.values)}."})
     if config["uwo_lambda"] < 0:
         raise ValidationError({"uwo_lambda": "Must be at least 0."})
+    if config["label_source"] not in LABEL_SOURCES:
+        raise ValidationError({"label_source": f"Must be one of {', '.join(LABEL_SOURCES)}; got {config['label_source']!r}."})
+    if config["label_source"] != "annotations" and config["objective"] not in HINDSIGHT_OBJECTIVES:
+        raise ValidationError(
+            {"label_source": f"{config['label_source']} pairs carry no Likert scores; choose {', '.join(HINDSIGHT_OBJECTIVES)}, "
+             f"not {config['objective']}."}
+        )
     return config
 
 
@@ -137,6 +149,12 @@ def reward_data_check(*, project: Project, config: dict[str, Any], dataset_versi
     """Pairwise objectives read a pair format, regression a helpsteer2 version, and the combined
     recipe a pair format plus a helpsteer2 version (`attribute_dataset_version`)."""
     objective, attribute_ref = config["objective"], config["attribute_dataset_version"]
+    label_source = config["label_source"]
+    if label_source != "annotations":
+        if dataset_version is not None:
+            raise ValidationError({"label_source": f"{label_source} pairs come from the project's judgements, not a dataset version."})
+        if not project.is_hindsight:
+            raise ValidationError({"label_source": f"Project {project.slug} has no hindsight task type, so no {label_source} ratings."})
     if dataset_version is None:
         if attribute_ref is not None:
             raise ValidationError({"attribute_dataset_version": "Only used together with a dataset version."})
@@ -229,6 +247,12 @@ def _training_data(job: TrainingJob, config: dict[str, Any]) -> tuple[selectors.
     """The rows to train on, and where they come from (for the log and the registry)."""
     fraction, seed = config["validation_fraction"], config["split_seed"]
     version = job.dataset_version
+    if version is None and config["label_source"] != "annotations":
+        label_source = config["label_source"]
+        data = selectors.hindsight_training_data(
+            project=job.project, label_source=label_source, validation_fraction=fraction, seed=seed
+        )
+        return data, f"the {label_source} ratings of project {job.project.slug!r}"
     if version is None:
         data = selectors.reward_training_data(project=job.project, validation_fraction=fraction, seed=seed)
         return data, f"the annotations of project {job.project.slug!r}"

@@ -15,6 +15,7 @@ from django.core.files.storage import default_storage
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from annotation.hindsight.selectors import hindsight_preference_pairs
 from annotation.models import Annotation, Item, Project, messages_content_hash
 from datasets_app.models import DatasetStatus, DatasetVersion
 from training.models import JobMetric, JobStatus, RewardModel, TrainingJob
@@ -190,6 +191,19 @@ def reward_training_data(*, project: Project, validation_fraction: float, seed: 
         messages, text = responses[(prompt_id, _response_id)]
         example = AttributeExample(messages, text, {name: sum(v) / len(v) for name, v in by_name.items()})
         (data.val_attributes if prompt_id in held_out else data.train_attributes).append(example)
+    return data
+
+
+def hindsight_training_data(*, project: Project, label_source: str, validation_fraction: float, seed: int) -> RewardTrainingData:
+    """The project's hindsight-derived pairs, labelled by the foresight or the hindsight ratings of its
+    completed judgements (`hindsight_preference_pairs`), split by prompt content like the annotations."""
+    pairs = hindsight_preference_pairs(project=project, label_source=label_source)
+    hashes = {messages_content_hash(pair["prompt"]) for pair in pairs}
+    held_out = validation_prompt_ids({h: h for h in hashes}, fraction=validation_fraction, seed=seed)
+    data = RewardTrainingData()
+    for pair in pairs:
+        row = PreferencePair(pair["prompt"], pair["chosen"], pair["rejected"], pair["strength"])
+        (data.val_pairs if messages_content_hash(pair["prompt"]) in held_out else data.train_pairs).append(row)
     return data
 
 

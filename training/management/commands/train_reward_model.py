@@ -1,6 +1,7 @@
 """`manage.py train_reward_model --dataset VERSION --objective OBJ [options] [--wait | --inline]` (or
-`--project SLUG` to train on the project's annotations): queue a reward-model job, checked like the web
-form, or run it in this process, printing its progress. VERSION: a dataset version's id, or `SLUG:N`."""
+`--project SLUG` to train on the project's annotations, `--label-source hindsight|foresight` on its
+hindsight judgements): queue a reward-model job, checked like the web form, or run it in this process,
+printing its progress. VERSION: a dataset version's id, or `SLUG:N`."""
 import json
 import signal
 import time
@@ -21,7 +22,7 @@ from training.trainers.reward_train import OBJECTIVES
 
 OPTION_SETTINGS = (
     "objective", "base_model", "epochs", "learning_rate", "batch_size", "max_length", "ensemble_size", "seed",
-    "aggregation", "validation_fraction", "device",
+    "aggregation", "validation_fraction", "device", "label_source",
 )
 
 
@@ -75,6 +76,10 @@ class Command(BaseCommand):
             help="helpsteer2 version for the regression phase of regression_then_scaled_bt (id or SLUG:N)",
         )
         parser.add_argument("--objective", required=True, choices=OBJECTIVES)
+        parser.add_argument(
+            "--label-source", dest="label_source", choices=reward_jobs.LABEL_SOURCES,
+            help="with --project: the annotations (default), or the hindsight / foresight ratings of a hindsight project",
+        )
         parser.add_argument("--base-model", dest="base_model", help="local folder or hub id (default: bundled MiniLM)")
         parser.add_argument("--lora", action="store_true", help="train LoRA adapters instead of all weights")
         parser.add_argument("--epochs", type=int)
