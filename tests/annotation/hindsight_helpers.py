@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from django.utils import timezone
+
 from annotation.hindsight.importer import scenarios_import
 from annotation.hindsight.jobs import outcomes_simulate, simulation_config_clean
-from annotation.models import Assignment, Project
+from annotation.models import Assignment, AssignmentState, HindsightJudgement, Item, Project, SimulatedOutcome
 from annotation.services import assignment_next
 from tests.factories import MembershipFactory, ProjectFactory
 
@@ -64,3 +67,17 @@ def lease(annotator: Any, project: Project, *, swapped: bool = False) -> Assignm
     Assignment.objects.filter(pk=assignment.pk).update(swapped=swapped)
     assignment.refresh_from_db()
     return assignment
+
+
+def complete_judgement(item: Item, annotator: Any, foresight: int, hindsight: int, keep: bool | None = None) -> HindsightJudgement:
+    """A finished foresight → reveal → hindsight judgement, written directly (for statistics tests)."""
+    now = timezone.now()
+    assignment = Assignment.objects.create(item=item, annotator=annotator, state=AssignmentState.SUBMITTED,
+                                           leased_at=now, lease_expires_at=now + timedelta(minutes=30))
+    return HindsightJudgement.objects.create(
+        assignment=assignment, item=item, annotator=annotator, foresight_rating=foresight, foresight_at=now,
+        revealed_at=now + timedelta(seconds=5), hindsight_rating=hindsight, hindsight_at=now + timedelta(seconds=9),
+        justification=f"{annotator.username} changed their mind", keep=keep,
+        outcome_1=SimulatedOutcome.objects.get(response=item.response_1),
+        outcome_2=SimulatedOutcome.objects.filter(response=item.response_2_id).first(),
+    )

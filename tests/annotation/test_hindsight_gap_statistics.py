@@ -16,17 +16,15 @@ By hand:
   pairs (hindsight): P2 mean 1.5 → 2: r4 over r3, strength 2; P1 r2 − r1 = 2.5 → 3: r2 over r1, strength 3
   pairs (foresight): P2 mean −1.5 → −2: r3 over r4, strength 2; P1 r1 − r2 = 1.0: r1 over r2, strength 1
 """
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from annotation.hindsight.export_rows import COLUMNS, hindsight_rows
 from annotation.hindsight.selectors import hindsight_dashboard, hindsight_export_groups, hindsight_preference_pairs
 from annotation.hindsight.stats import round_half_away
-from annotation.models import Assignment, AssignmentState, HindsightJudgement, SimulatedOutcome
-from tests.annotation.hindsight_helpers import make_project
+from annotation.models import SimulatedOutcome
+from tests.annotation.hindsight_helpers import complete_judgement, make_project
 from tests.factories import ItemFactory, PromptFactory, ResponseFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,19 +33,6 @@ pytestmark = pytest.mark.django_db
 def outcome(response, text):  # noqa: ANN001, ANN201
     return SimulatedOutcome.objects.create(response=response, version=1, text=text, simulator="template",
                                            template_text="t", template_hash="h")
-
-
-def judge(item, annotator, foresight, hindsight, keep=None):  # noqa: ANN001, ANN201
-    now = timezone.now()
-    assignment = Assignment.objects.create(item=item, annotator=annotator, state=AssignmentState.SUBMITTED,
-                                           leased_at=now, lease_expires_at=now + timedelta(minutes=30))
-    return HindsightJudgement.objects.create(
-        assignment=assignment, item=item, annotator=annotator, foresight_rating=foresight, foresight_at=now,
-        revealed_at=now + timedelta(seconds=5), hindsight_rating=hindsight, hindsight_at=now + timedelta(seconds=9),
-        justification=f"{annotator.username} changed their mind", keep=keep,
-        outcome_1=SimulatedOutcome.objects.get(response=item.response_1),
-        outcome_2=SimulatedOutcome.objects.filter(response=item.response_2_id).first(),
-    )
 
 
 @pytest.fixture
@@ -63,12 +48,12 @@ def rated(annotator, other_annotator, researcher):
     single_1 = ItemFactory(project=project, prompt=p1, response_1=r1, response_2=None)
     single_2 = ItemFactory(project=project, prompt=p1, response_1=r2, response_2=None)
     pair = ItemFactory(project=project, prompt=p2, response_1=r3, response_2=r4)
-    judge(single_1, annotator, 5, 2, keep=False)
-    judge(single_1, other_annotator, 4, 1, keep=False)
-    judge(single_2, annotator, 3, 4, keep=True)
-    judge(single_2, other_annotator, 4, 4)
-    judge(pair, annotator, -2, 1, keep=False)
-    judge(pair, other_annotator, -1, 2)
+    complete_judgement(single_1, annotator, 5, 2, keep=False)
+    complete_judgement(single_1, other_annotator, 4, 1, keep=False)
+    complete_judgement(single_2, annotator, 3, 4, keep=True)
+    complete_judgement(single_2, other_annotator, 4, 4)
+    complete_judgement(pair, annotator, -2, 1, keep=False)
+    complete_judgement(pair, other_annotator, -1, 2)
     return project, (r1, r2, r3, r4)
 
 

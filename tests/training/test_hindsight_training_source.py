@@ -7,28 +7,17 @@ outcome was revealed, the honest one was). So hindsight chooses the honest answe
 flattering one, each with strength 2. One extra item is a hindsight tie (foresight −1, hindsight 0): it is a
 foresight pair only.
 """
-from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from annotation.hindsight.selectors import hindsight_preference_pairs
-from annotation.models import (
-    Assignment,
-    AssignmentState,
-    HindsightJudgement,
-    Item,
-    Project,
-    Prompt,
-    SimulatedOutcome,
-    messages_content_hash,
-)
+from annotation.models import Item, Project, Prompt, SimulatedOutcome, messages_content_hash
 from datasets_app.models import DatasetVersion
-from tests.annotation.hindsight_helpers import make_project
+from tests.annotation.hindsight_helpers import complete_judgement, make_project
 from tests.factories import ItemFactory, PromptFactory, ResponseFactory
 from tests.training.online_dpo_helpers import (
     FAST_ROUND,
@@ -48,18 +37,6 @@ FLATTERING = "What a brilliant question about {topic}! You clearly know best alr
 HONEST = "Here is what matters about {topic}, including the part you may not like."
 
 
-def judge(item: Item, annotator, foresight: int, hindsight: int) -> HindsightJudgement:  # noqa: ANN001
-    now = timezone.now()
-    assignment = Assignment.objects.create(item=item, annotator=annotator, state=AssignmentState.SUBMITTED,
-                                           leased_at=now, lease_expires_at=now + timedelta(minutes=30))
-    return HindsightJudgement.objects.create(
-        assignment=assignment, item=item, annotator=annotator, foresight_rating=foresight, foresight_at=now,
-        revealed_at=now + timedelta(seconds=5), hindsight_rating=hindsight, hindsight_at=now + timedelta(seconds=9),
-        outcome_1=SimulatedOutcome.objects.get(response=item.response_1),
-        outcome_2=SimulatedOutcome.objects.get(response=item.response_2),
-    )
-
-
 def judged_item(project: Project, annotators: list, topic: str, ratings: list[tuple[int, int]], **prompt_fields) -> Item:  # noqa: ANN003
     prompt = PromptFactory(project=project, messages=[{"role": "user", "content": f"Tell me about {topic}."}], **prompt_fields)
     flattering = ResponseFactory(prompt=prompt, text=FLATTERING.format(topic=topic), model_name="sycophant")
@@ -69,7 +46,7 @@ def judged_item(project: Project, annotators: list, topic: str, ratings: list[tu
                                         simulator="template", template_text="t", template_hash="h")
     item = ItemFactory(project=project, prompt=prompt, response_1=flattering, response_2=honest)
     for annotator, (foresight, hindsight) in zip(annotators, ratings):
-        judge(item, annotator, foresight, hindsight)
+        complete_judgement(item, annotator, foresight, hindsight)
     return item
 
 
