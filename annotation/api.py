@@ -10,11 +10,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotation import selectors, services
-from annotation.models import Annotation, Assignment, Project
+from annotation.models import Annotation, Assignment
 from annotation.permissions import (
     IsResearcher,
     can_annotate,
-    can_manage_project,
+    managed_project,
     project_for_annotation,
     visible_projects,
 )
@@ -34,13 +34,6 @@ from annotation.serializers import (
 class ConflictResponse(Response):
     def __init__(self, message: str) -> None:
         super().__init__({"message": message, "status": 409}, status=status.HTTP_409_CONFLICT)
-
-
-def managed_project(request: Request, slug: str) -> Project:
-    project = project_for_annotation(request.user, slug)
-    if not can_manage_project(request.user, project):
-        raise PermissionDenied("Only the project's researchers and admins may do this.")
-    return project
 
 
 class ProjectListCreateApi(generics.ListCreateAPIView):
@@ -65,7 +58,7 @@ class ProjectDetailApi(APIView):
 
     @extend_schema(request=ProjectSerializer, responses=ProjectSerializer)
     def patch(self, request: Request, slug: str) -> Response:
-        project = managed_project(request, slug)
+        project = managed_project(request.user, slug)
         serializer = ProjectSerializer(project, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         project = services.project_update(project=project, **serializer.validated_data)
@@ -75,7 +68,7 @@ class ProjectDetailApi(APIView):
 class ProjectMemberApi(APIView):
     @extend_schema(request=MemberInputSerializer, responses={201: None})
     def post(self, request: Request, slug: str) -> Response:
-        project = managed_project(request, slug)
+        project = managed_project(request.user, slug)
         serializer = MemberInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = get_user_model().objects.filter(username=serializer.validated_data["username"]).first()
@@ -88,7 +81,7 @@ class ProjectMemberApi(APIView):
 class ProjectStatsApi(APIView):
     @extend_schema(responses=OpenApiResponse(description="Progress, per-annotator counts, agreement."))
     def get(self, request: Request, slug: str) -> Response:
-        return Response(selectors.project_dashboard(project=managed_project(request, slug)))
+        return Response(selectors.project_dashboard(project=managed_project(request.user, slug)))
 
 
 class NextTaskApi(APIView):

@@ -1,6 +1,8 @@
 """Who may do what. Global roles are Django groups (annotator, researcher, admin; superusers are admins);
 project access additionally needs a Membership. Every view and API endpoint goes through these."""
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from rest_framework.permissions import BasePermission
 
@@ -70,10 +72,23 @@ def project_for_annotation(user: User, slug: str) -> Project:
     """The project, or 404 when the user is not a member (no leaking of which projects exist)."""
     project = get_object_or_404(Project, slug=slug)
     if not can_view_project(user, project):
-        from django.http import Http404
-
         raise Http404("No such project.")
     return project
+
+
+MANAGERS_ONLY = "Only the project's researchers and admins may do this."
+
+
+def require_manager(user: User, project: Project, message: str = MANAGERS_ONLY) -> Project:
+    """The project, or 403 when the user may not manage it (pages and API alike)."""
+    if not can_manage_project(user, project):
+        raise PermissionDenied(message)
+    return project
+
+
+def managed_project(user: User, slug: str, message: str = MANAGERS_ONLY) -> Project:
+    """A project the user manages: 404 for non-members, 403 for members who are not researchers."""
+    return require_manager(user, project_for_annotation(user, slug), message)
 
 
 class IsResearcher(BasePermission):

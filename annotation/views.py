@@ -9,14 +9,18 @@ from django.shortcuts import redirect, render
 from annotation import selectors, services
 from annotation.forms import AddMemberForm, ProjectForm
 from annotation.models import Project, SkipReason
-from annotation.permissions import can_annotate, can_manage_project, is_researcher, project_for_annotation, visible_projects
+from annotation.permissions import (
+    can_annotate,
+    can_manage_project,
+    is_researcher,
+    managed_project,
+    project_for_annotation,
+    visible_projects,
+)
 
 
 def _managed(request: HttpRequest, slug: str) -> Project:
-    project = project_for_annotation(request.user, slug)
-    if not can_manage_project(request.user, project):
-        raise PermissionDenied("Only the project's researchers and admins may see this page.")
-    return project
+    return managed_project(request.user, slug, "Only the project's researchers and admins may see this page.")
 
 
 @login_required

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from annotation.api import managed_project
+from annotation.permissions import managed_project
 from datasets_app import selectors
 from datasets_app.exporters.policy import CONTAINERS
 from datasets_app.models import DatasetFormat, DatasetVersion
@@ -59,17 +59,17 @@ class DatasetVersionInputSerializer(serializers.Serializer):
 class DatasetVersionListCreateApi(APIView):
     @extend_schema(responses=DatasetVersionOutputSerializer(many=True))
     def get(self, request: Request, slug: str) -> Response:
-        project = managed_project(request, slug)
+        project = managed_project(request.user, slug)
         versions = selectors.dataset_versions_of(project=project).select_related("project").prefetch_related("source_projects")
         return Response(DatasetVersionOutputSerializer(versions, many=True, context={"request": request}).data)
 
     @extend_schema(request=DatasetVersionInputSerializer, responses={201: DatasetVersionOutputSerializer})
     def post(self, request: Request, slug: str) -> Response:
-        project = managed_project(request, slug)
+        project = managed_project(request.user, slug)
         serializer = DatasetVersionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        extra = [managed_project(request, extra_slug) for extra_slug in data["extra_projects"]]
+        extra = [managed_project(request.user, extra_slug) for extra_slug in data["extra_projects"]]
         version = dataset_version_create(
             project=project, format=data["format"], created_by=request.user, filters=data["filters"],
             policy=data["policy"], extra_projects=extra,
@@ -80,7 +80,7 @@ class DatasetVersionListCreateApi(APIView):
 class DatasetVersionDetailApi(APIView):
     @extend_schema(responses=DatasetVersionOutputSerializer)
     def get(self, request: Request, slug: str, version: int) -> Response:
-        dataset_version = selectors.dataset_version_of(project=managed_project(request, slug), version=version)
+        dataset_version = selectors.dataset_version_of(project=managed_project(request.user, slug), version=version)
         return Response(DatasetVersionOutputSerializer(dataset_version, context={"request": request}).data)
 
 
@@ -90,7 +90,7 @@ class DatasetVersionDownloadApi(APIView):
         responses={200: OpenApiResponse(description="The file."), 409: None},
     )
     def get(self, request: Request, slug: str, version: int) -> Response | FileResponse:
-        dataset_version = selectors.dataset_version_of(project=managed_project(request, slug), version=version)
+        dataset_version = selectors.dataset_version_of(project=managed_project(request.user, slug), version=version)
         if not dataset_version.is_ready:
             return Response({"message": f"This version is {dataset_version.status}.", "status": 409}, status=status.HTTP_409_CONFLICT)
         entry = selectors.dataset_file_entry(dataset_version=dataset_version, path=request.query_params.get("file"))

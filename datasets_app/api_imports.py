@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotation.api import managed_project
+from annotation.permissions import managed_project
 from datasets_app.models import ImportFormat, ImportRecord, ImportStatus
 from datasets_app.services.imports import items_import
 
@@ -33,7 +33,7 @@ class ImportListCreateApi(APIView):
 
     @extend_schema(responses=ImportRecordSerializer(many=True))
     def get(self, request: Request, slug: str) -> Response:
-        project = managed_project(request, slug)
+        project = managed_project(request.user, slug)
         paginator = LimitOffsetPagination()
         page = paginator.paginate_queryset(project.imports.select_related("created_by"), request, view=self)
         return paginator.get_paginated_response(ImportRecordSerializer(page, many=True).data)
@@ -46,7 +46,7 @@ class ImportListCreateApi(APIView):
         },
     )
     def post(self, request: Request, slug: str) -> Response:
-        project = managed_project(request, slug)
+        project = managed_project(request.user, slug)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]

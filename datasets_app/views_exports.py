@@ -2,13 +2,13 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from annotation.models import Project
-from annotation.permissions import can_manage_project, project_for_annotation, visible_projects
+from annotation.permissions import can_manage_project, managed_project, visible_projects
 from datasets_app import selectors
 from datasets_app.exporters.policy import CONTAINERS, NEITHER_POLICIES, TRL_STYLES, ExportPolicy
 from datasets_app.models import DatasetFormat, DatasetStatus
@@ -17,11 +17,8 @@ from datasets_app.services.exports import dataset_version_create
 DEFAULTS = ExportPolicy()
 
 
-def managed_project(request: HttpRequest, slug: str) -> Project:
-    project = project_for_annotation(request.user, slug)
-    if not can_manage_project(request.user, project):
-        raise PermissionDenied("Only the project's researchers and admins may export datasets.")
-    return project
+def _managed(request: HttpRequest, slug: str) -> Project:
+    return managed_project(request.user, slug, "Only the project's researchers and admins may export datasets.")
 
 
 def _names(text: str) -> list[str]:
@@ -74,7 +71,7 @@ class DatasetVersionForm(forms.Form):
 
 @login_required
 def dataset_list(request: HttpRequest, slug: str) -> HttpResponse:
-    project = managed_project(request, slug)
+    project = _managed(request, slug)
     form = DatasetVersionForm(request.POST or None, user=request.user, project=project)
     if request.method == "POST" and form.is_valid():
         try:
@@ -92,7 +89,7 @@ def dataset_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def dataset_download(request: HttpRequest, slug: str, version: int, path: str | None = None) -> FileResponse:
-    dataset_version = selectors.dataset_version_of(project=managed_project(request, slug), version=version)
+    dataset_version = selectors.dataset_version_of(project=_managed(request, slug), version=version)
     entry = selectors.dataset_file_entry(dataset_version=dataset_version, path=path) if dataset_version.is_ready else None
     if entry is None:
         raise Http404("No such file in this dataset version.")

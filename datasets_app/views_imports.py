@@ -2,12 +2,11 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from annotation.models import Project
-from annotation.permissions import can_manage_project, project_for_annotation
+from annotation.permissions import managed_project
 from datasets_app.models import ImportFormat, ImportStatus
 from datasets_app.services.imports import items_import
 
@@ -18,10 +17,7 @@ class ImportForm(forms.Form):
 
 
 def _managed(request: HttpRequest, slug: str) -> Project:
-    project = project_for_annotation(request.user, slug)
-    if not can_manage_project(request.user, project):
-        raise PermissionDenied("Only the project's researchers and admins may import data.")
-    return project
+    return managed_project(request.user, slug, "Only the project's researchers and admins may import data.")
 
 
 @login_required

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from annotation.models import Project
-from annotation.permissions import User, can_manage_project, can_view_project, is_admin, project_for_annotation
+from annotation.permissions import User, can_view_project, is_admin, project_for_annotation, require_manager
 from training.models import TrainingJob
 
 READ_ONLY_MESSAGE = "Only the project's researchers and admins may see training jobs."
@@ -31,7 +31,6 @@ def can_run_training(user: User) -> bool:
 
 
 def _check(user: User, project: Project, *, write: bool) -> None:
-    if not can_manage_project(user, project):
-        raise PermissionDenied(READ_ONLY_MESSAGE)
+    require_manager(user, project, READ_ONLY_MESSAGE)
     if write and not can_run_training(user):
         raise PermissionDenied(WRITE_MESSAGE)

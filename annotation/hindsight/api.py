@@ -13,7 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotation import selectors as annotation_selectors
-from annotation.api import ConflictResponse, managed_project, own_assignment
+from annotation.api import ConflictResponse, own_assignment
+from annotation.permissions import managed_project
 from annotation.hindsight import jobs, selectors, services
 from annotation.hindsight.importer import ScenarioImportError, scenarios_import
 from annotation.hindsight.serializers import (
@@ -128,7 +129,7 @@ class ScenarioImportApi(APIView):
         responses={201: OpenApiResponse(description="Counts created."), 400: OpenApiResponse(description="Nothing imported: errors [{file, line, field, message}].")},
     )
     def post(self, request: Request, slug: str) -> Response:
-        project = hindsight_project(managed_project(request, slug))
+        project = hindsight_project(managed_project(request.user, slug))
         serializer = ScenarioImportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
@@ -165,7 +166,7 @@ class OutcomeSimulationApi(APIView):
 class HindsightStatsApi(APIView):
     @extend_schema(responses=OpenApiResponse(description="Gap per response (Goodhart first), per model/checkpoint/round, overall."))
     def get(self, request: Request, slug: str) -> Response:
-        return Response(selectors.hindsight_dashboard(project=hindsight_project(managed_project(request, slug))))
+        return Response(selectors.hindsight_dashboard(project=hindsight_project(managed_project(request.user, slug))))
 
 
 class HindsightPreferencePairsApi(APIView):
@@ -174,7 +175,7 @@ class HindsightPreferencePairsApi(APIView):
         responses=OpenApiResponse(description="[{prompt, chosen, rejected, strength, label_source, …}]"),
     )
     def get(self, request: Request, slug: str) -> Response:
-        project = hindsight_project(managed_project(request, slug))
+        project = hindsight_project(managed_project(request.user, slug))
         source = request.query_params.get("label_source", "hindsight")
         if source not in ("hindsight", "foresight"):
             return Response({"message": "label_source must be hindsight or foresight.", "status": 400}, status=400)
@@ -184,7 +185,7 @@ class HindsightPreferencePairsApi(APIView):
 class ResponseOutcomesApi(APIView):
     @extend_schema(responses=OpenApiResponse(description="Every outcome version of the response, newest first, with provenance."))
     def get(self, request: Request, slug: str, response_id: int) -> Response:
-        project = hindsight_project(managed_project(request, slug))
+        project = hindsight_project(managed_project(request.user, slug))
         response = get_object_or_404(selectors.project_responses(project=project), pk=response_id)
         return Response([
             {

@@ -10,7 +10,7 @@ from annotation.hindsight import jobs, selectors
 from annotation.hindsight.forms import ScenarioImportForm, SimulationForm
 from annotation.hindsight.importer import ScenarioImportError, scenarios_import
 from annotation.models import Project, TaskType
-from annotation.permissions import can_annotate, can_manage_project, project_for_annotation
+from annotation.permissions import can_annotate, project_for_annotation, require_manager
 from training.permissions import can_run_training, training_project
 
 MAX_ERRORS_SHOWN = 20
@@ -24,9 +24,7 @@ def _hindsight(project: Project) -> Project:
 
 def _managed(request: HttpRequest, slug: str) -> Project:
     project = _hindsight(project_for_annotation(request.user, slug))
-    if not can_manage_project(request.user, project):
-        raise PermissionDenied("Only the project's researchers and admins may see this page.")
-    return project
+    return require_manager(request.user, project, "Only the project's researchers and admins may see this page.")
 
 
 @login_required
