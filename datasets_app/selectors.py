@@ -1,6 +1,6 @@
 """Reads of the datasets app. Export reads stream plain row tuples (grouping.ITEM_FIELDS / RESPONSE_FIELDS,
-JSON columns as text) in chunks (server-side cursors on PostgreSQL) and in a fixed order, so memory stays
-flat and the same data always comes out in the same order."""
+JSON columns as text) in chunks and in a fixed order, so memory stays flat and the same data always comes
+out in the same order."""
 import queue
 import threading
 from collections.abc import Iterator
@@ -129,8 +129,8 @@ def stream_values(queryset: QuerySet, chunk_size: int = CHUNK_SIZE) -> Iterator[
     value conversion: callers select text for JSON and take booleans as truthy values (SQLite gives 0/1).
 
     On PostgreSQL outside a transaction (a build task) the rows come through a connection of their own
-    (`_read_ahead`); inside one (tests, callers' atomic blocks) through the caller's connection, whose
-    server-side cursor is then bound to that transaction; SQLite reads through a plain cursor."""
+    (`_read_ahead`); inside one (tests, callers' atomic blocks), which another connection cannot see
+    into, through a server-side cursor on the caller's connection; SQLite reads through a plain cursor."""
     connection = connections[queryset.db]
     sql, params = queryset.query.sql_with_params()
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
@@ -146,25 +146,28 @@ def _read_in_place(connection: BaseDatabaseWrapper, sql: str, params: tuple, chu
 
 
 def _read_ahead(alias: str, sql: str, params: tuple, chunk_size: int) -> Iterator[tuple]:
-    """Rows fetched by a thread on a new connection, a chunk or two ahead of the caller, in one read-only
-    transaction. A transaction lets the server-side cursor stream (in autocommit Django declares it WITH
-    HOLD, and PostgreSQL first copies the whole result aside), and the thread lets the database produce
-    the next rows while Python writes the last ones. The caller's connection stays free for progress."""
+    """Rows read by a thread on a new connection, a chunk or two ahead of the caller; the caller's
+    connection stays free for progress updates. The result streams in chunks (psycopg's `stream`,
+    libpq's chunked-rows mode): the server runs the query without pausing, as for COPY, where a
+    server-side cursor works only during each FETCH, and the driver decodes each chunk in C."""
     chunks: queue.Queue = queue.Queue(maxsize=READ_AHEAD_CHUNKS)
     stop = threading.Event()
 
     def produce() -> None:
         reader = connections.create_connection(alias)
         try:
-            reader.set_autocommit(False)
-            with reader.chunked_cursor() as cursor:
-                cursor.execute(sql, params)
-                while not stop.is_set():
-                    rows = cursor.fetchmany(chunk_size)
-                    chunks.put(rows)
-                    if not rows:
-                        break
-            reader.rollback()
+            reader.ensure_connection()
+            with reader.connection.cursor() as cursor:
+                rows: list[tuple] = []
+                for row in cursor.stream(sql, params, size=chunk_size):
+                    rows.append(row)
+                    if len(rows) >= chunk_size:
+                        chunks.put(rows)
+                        rows = []
+                        if stop.is_set():
+                            return
+                chunks.put(rows)
+                chunks.put([])
         # Whatever fails here must reach the caller (and fail the export) rather than end the thread quietly.
         except BaseException as error:  # noqa: BLE001
             chunks.put(error)

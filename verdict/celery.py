@@ -24,6 +24,19 @@ def _prepare_worker(**_kwargs) -> None:  # noqa: ANN003
     ensure_filesystem_broker_folders()
 
 
+def preload_libraries() -> None:
+    """Import the heavy libraries that export and training jobs use, once per worker rather than inside a
+    worker's first job (`datasets` alone takes about a second)."""
+    import datasets  # noqa: F401, PLC0415
+
+    import datasets_app.services.exports  # noqa: F401, PLC0415
+
+
+@signals.worker_init.connect
+def _preload_for_jobs(**_kwargs) -> None:  # noqa: ANN003
+    preload_libraries()
+
+
 @signals.before_task_publish.connect
 def _prepare_publisher(**_kwargs) -> None:  # noqa: ANN003
     ensure_filesystem_broker_folders()

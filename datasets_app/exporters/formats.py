@@ -1,5 +1,6 @@
 """Row builders and Arrow schemas of each export format. Each builder takes one group and returns
-(file, split, row) triples: `file` names the JSONL/Parquet file, `split` the Hugging Face split."""
+(file, split, row) triples: `file` names the JSONL/Parquet file, `split` the Hugging Face split, and
+`row` is a tuple in the order of that file's schema (the writers convert a batch column by column)."""
 from collections.abc import Callable, Sequence
 from functools import cache
 from operator import itemgetter
@@ -19,7 +20,7 @@ HELPSTEER_ATTRIBUTES = ("helpfulness", "correctness", "coherence", "complexity",
 _HELPSTEER_NAMES = frozenset(HELPSTEER_ATTRIBUTES)
 _helpsteer_values = itemgetter(*HELPSTEER_ATTRIBUTES)
 PREFERENCE_SPLIT_VALUES = {TRAIN: "train", VALIDATION: "val"}
-Emitted = list[tuple[str, str, dict[str, Any]]]
+Emitted = list[tuple[str, str, tuple]]
 
 MESSAGE = pa.struct([("role", pa.string()), ("content", pa.string())])
 
@@ -105,20 +106,19 @@ def helpsteer2_rows(group: ResponseGroup, policy: ExportPolicy, stats: ExportSta
     if not _meets_agreement(policy, agreeing, total, stats):
         return []
     stats.agreement(agreeing, total)
-    prompt = helpsteer_prompt(group.messages)
-    rated: dict[str, Any] = {"prompt": prompt, "response": group.response}
-    listed: dict[str, Any] = {"prompt": prompt, "response": group.response}
+    rated: list[Any] = [group.prompt, group.response]
+    listed: list[Any] = [group.prompt, group.response]
     few = len(matrix) <= MOST_AGREEING  # aggregate() of k or fewer values: their rounded mean and range
     for name, values in zip(HELPSTEER_ATTRIBUTES, zip(*matrix)):
         if few:
             value, spread = rounded_mean(sum(values), len(values)), max(values) - min(values)
         else:
             value, spread, _ = aggregate(values)
-        rated[name] = value
-        listed[name] = list(values)
+        rated.append(value)
+        listed.append(values)
         stats.labels[name][value] += 1
         stats.spreads[spread] += 1
-    return [(group.split, group.split, rated), ("disagreements", "disagreements", listed)]
+    return [(group.split, group.split, tuple(rated)), ("disagreements", "disagreements", tuple(listed))]
 
 
 # ---------------------------------------------------------------- pairs
@@ -181,17 +181,17 @@ def helpsteer2_preference_rows(group: ItemGroup, policy: ExportPolicy, stats: Ex
         for j in listed
     ]
     stats.label("preference_strength", result.value)
-    row = {
-        "split": PREFERENCE_SPLIT_VALUES[group.split],
-        "prompt": helpsteer_prompt(group.messages),
-        "response_1": group.response_1,
-        "response_2": group.response_2,
-        "preference_strength": result.value,
-        "preference_statement": statement,
-        "preference_elaboration": elaboration,
-        "three_most_similar_preferences": similar,
-        "all_preferences_unprocessed": unprocessed,
-    }
+    row = (
+        PREFERENCE_SPLIT_VALUES[group.split],
+        helpsteer_prompt(group.messages),
+        group.response_1,
+        group.response_2,
+        result.value,
+        statement,
+        elaboration,
+        similar,
+        unprocessed,
+    )
     return [("preference", group.split, row)]
 
 
@@ -205,18 +205,39 @@ def trl_preference_rows(group: ItemGroup, policy: ExportPolicy, stats: ExportSta
     margin = float(abs(result.value))
     stats.label("margin", margin)
     if policy.trl_style == "conversational":
-        row = {
-            "prompt": [{"role": m["role"], "content": m["content"]} for m in group.messages],
-            "chosen": [{"role": "assistant", "content": chosen}],
-            "rejected": [{"role": "assistant", "content": rejected}],
-            "margin": margin,
-        }
+        row = (
+            [{"role": m["role"], "content": m["content"]} for m in group.messages],
+            [{"role": "assistant", "content": chosen}],
+            [{"role": "assistant", "content": rejected}],
+            margin,
+        )
     else:
-        row = {"prompt": helpsteer_prompt(group.messages), "chosen": chosen, "rejected": rejected, "margin": margin}
+        row = (helpsteer_prompt(group.messages), chosen, rejected, margin)
     return [(group.split, group.split, row)]
 
 
-def individual_rows(group: ItemGroup, policy: ExportPolicy, stats: ExportStats, attributes: Sequence[str]) -> Emitted:
+class ScoreColumns:
+    """The individual format's score columns of one annotation's scores, in schema order. Score sets
+    repeat a lot and grouping hands over one shared dict per distinct set, so the values are kept per
+    dict (holding the dict, so its id cannot be reused while it is kept)."""
+
+    def __init__(self, attributes: Sequence[str], limit: int = 4096) -> None:
+        self.columns = _score_columns(tuple(attributes))
+        self.limit = limit
+        self.known: dict[int, tuple[dict, tuple]] = {}
+
+    def __call__(self, scores: dict[str, dict[str, int]]) -> tuple:
+        entry = self.known.get(id(scores))
+        if entry is not None and entry[0] is scores:
+            return entry[1]
+        values = tuple([(scores.get(slot) or {}).get(name) for slot, name in self.columns])
+        if len(self.known) >= self.limit:
+            self.known.clear()
+        self.known[id(scores)] = (scores, values)
+        return values
+
+
+def individual_rows(group: ItemGroup, policy: ExportPolicy, stats: ExportStats, score_values: ScoreColumns) -> Emitted:
     judgements = [j for j in group.judgements if policy.neither_acceptable == "mark" or not j.neither_acceptable]
     if not judgements:
         stats.drop("no_annotations")
@@ -227,29 +248,17 @@ def individual_rows(group: ItemGroup, policy: ExportPolicy, stats: ExportStats, 
         return []
     stats.agreement(agreeing, total)
     prompt = helpsteer_prompt(group.messages)
-    columns = _score_columns(tuple(attributes))
     emitted: Emitted = []
+    split, item = group.split, (group.item_id, prompt, group.response_1, group.response_2)
+    strengths_seen = stats.labels["preference_strength"]
     for judgement in judgements:
-        row: dict[str, Any] = {
-            "split": group.split,
-            "item_id": group.item_id,
-            "prompt": prompt,
-            "response_1": group.response_1,
-            "response_2": group.response_2,
-            "annotator": judgement.annotator,
-            "source": judgement.source,
-            "preference_strength": judgement.strength,
-            "justification": judgement.justification,
-            "neither_acceptable": judgement.neither_acceptable,
-        }
-        scores = judgement.scores
-        for slot, names in columns:
-            slot_scores = scores.get(slot) or {}
-            for column, name in names:
-                row[column] = slot_scores.get(name)
+        row = (
+            split, *item, judgement.annotator, judgement.source, judgement.strength, judgement.justification,
+            judgement.neither_acceptable, *score_values(judgement.scores),
+        )
         if judgement.strength is not None:
-            stats.label("preference_strength", judgement.strength)
-        emitted.append((group.split, group.split, row))
+            strengths_seen[judgement.strength] += 1
+        emitted.append((split, split, row))
     return emitted
 
 
@@ -261,9 +270,9 @@ def hindsight_judgement_rows(group: Any, policy: ExportPolicy, stats: ExportStat
 
 
 @cache
-def _score_columns(attributes: tuple[str, ...]) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
-    """((slot, ((column, attribute), …)), …) of the individual format's score columns, in schema order."""
-    return tuple((slot, tuple((f"response_{slot}_{name}", name) for name in attributes)) for slot in ("1", "2"))
+def _score_columns(attributes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(slot, attribute) of each of the individual format's score columns, in schema order."""
+    return tuple((slot, name) for slot in ("1", "2") for name in attributes)
 
 
 def row_builder(format_name: str, attributes: Sequence[str]) -> Callable[[Any, ExportPolicy, ExportStats], Emitted]:
@@ -274,7 +283,8 @@ def row_builder(format_name: str, attributes: Sequence[str]) -> Callable[[Any, E
     if format_name == "trl-preference":
         return trl_preference_rows
     if format_name == "individual":
-        return lambda group, policy, stats: individual_rows(group, policy, stats, attributes)
+        score_values = ScoreColumns(attributes)
+        return lambda group, policy, stats: individual_rows(group, policy, stats, score_values)
     if format_name == "hindsight":
         return hindsight_judgement_rows
     raise ValueError(f"unknown format {format_name!r}")

@@ -11,7 +11,7 @@ from operator import itemgetter
 from typing import Any
 
 from datasets_app.exporters.records import ItemGroup, Judgement, ResponseGroup
-from datasets_app.exporters.text import canonical_justification
+from datasets_app.exporters.text import canonical_justification, helpsteer_prompt
 
 # One row per annotation of an item, ordered by item then annotation id.
 ITEM_FIELDS = (
@@ -87,17 +87,22 @@ def response_groups(rows: Iterator[tuple], pseudonym: Pseudonym, split: Splitter
     """One group per (prompt, response) of RESPONSE_FIELDS rows; a human who rated the response in
     several items counts once (their latest rating); imported ratings each count."""
     scores_of = cached_json_loads()
-    for (_, response_id), grouped in groupby(rows, key=itemgetter(R_PROMPT, R_RESPONSE)):
+    prompt_id, messages, prompt, prompt_split = None, [], "", ""
+    for (group_prompt_id, response_id), grouped in groupby(rows, key=itemgetter(R_PROMPT, R_RESPONSE)):
         rated = [(row, scores) for row in grouped if (scores := scores_of(row[R_SCORES]))]
         if not rated:
             continue
         latest = {row[R_ANNOTATOR]: row for row, _ in rated if row[R_ANNOTATOR] is not None}
         kept = [(row, scores) for row, scores in rated if row[R_ANNOTATOR] is None or latest[row[R_ANNOTATOR]] is row]
         first = kept[0][0]
+        if group_prompt_id != prompt_id:  # rows come by prompt: its responses follow one another
+            prompt_id, messages = group_prompt_id, json.loads(first[R_MESSAGES])
+            prompt, prompt_split = helpsteer_prompt(messages), split(first[R_HASH], first[R_DECLARED])
         yield ResponseGroup(
             response_id=response_id,
-            messages=json.loads(first[R_MESSAGES]),
-            split=split(first[R_HASH], first[R_DECLARED]),
+            messages=messages,
+            prompt=prompt,
+            split=prompt_split,
             response=first[R_TEXT],
             model_name=first[R_MODEL],
             round=first[R_ROUND],

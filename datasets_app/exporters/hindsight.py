@@ -20,7 +20,7 @@ _TYPES: dict[str, pa.DataType] = {
     "item_id": pa.int64(), "prompt": pa.list_(MESSAGE), "round": pa.int64(), "foresight_rating": pa.int64(),
     "hindsight_rating": pa.int64(), "rating_shift": pa.int64(), "keep": pa.bool_(),
 }
-Emitted = list[tuple[str, str, dict[str, Any]]]
+Emitted = list[tuple[str, str, tuple]]
 
 
 def hindsight_schema() -> pa.Schema:
@@ -140,7 +140,7 @@ def hindsight_export_rows(group: HindsightGroup, tally: HindsightTally, label: C
         label(f"foresight_rating ({row['scale']})", row["foresight_rating"])
         label(f"hindsight_rating ({row['scale']})", row["hindsight_rating"])
         row["outcome_provenance"] = _provenance_json(row["outcome_provenance"])
-        emitted.append((group.split, group.split, row))
+        emitted.append((group.split, group.split, tuple([row[name] for name in COLUMNS])))
     return emitted
 
 

@@ -35,6 +35,7 @@ class ResponseGroup(NamedTuple):
 
     response_id: int
     messages: list[dict[str, str]]
+    prompt: str  # the messages as HelpSteer2's prompt string
     split: str
     response: str
     model_name: str

@@ -5,9 +5,12 @@ ROLE_MARKERS = {"user": "<extra_id_1>User", "assistant": "<extra_id_1>Assistant"
 
 # Annotators see the two responses labelled A and B, in an order that may be swapped; imported
 # justifications already say "Response 1" / "Response 2" in canonical order.
-RESPONSE_REFERENCE = re.compile(r"@?\b[Rr]esponse\s+([AB12])\b")
-SHOWN_LABELS = {"A": "@Response 1", "B": "@Response 2", "1": "@Response 1", "2": "@Response 2"}
-SWAPPED_LABELS = {**SHOWN_LABELS, "A": "@Response 2", "B": "@Response 1"}
+# A reference is "[@]Response X" starting a word. The pattern leaves out the leading "@?\b" (which would
+# make the regex engine try every position of the text) and the replacement checks the character
+# before the match instead, about twice as fast on exports of a million justifications.
+RESPONSE_REFERENCE = re.compile(r"[Rr]esponse\s+([AB12])\b")
+SHOWN_NUMBERS = {"A": "1", "B": "2", "1": "1", "2": "2"}
+SWAPPED_NUMBERS = {**SHOWN_NUMBERS, "A": "2", "B": "1"}
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -31,8 +34,18 @@ def canonical_justification(text: str, swapped: bool) -> str:
     text = text.strip()
     if "esponse" not in text:
         return text
-    labels = SWAPPED_LABELS if swapped else SHOWN_LABELS
-    return RESPONSE_REFERENCE.sub(lambda match: labels[match.group(1)], text)
+    numbers = SWAPPED_NUMBERS if swapped else SHOWN_NUMBERS
+
+    def replace(match: re.Match) -> str:
+        start = match.start()
+        before = text[start - 1] if start else " "
+        if before == "@":  # keep the "@" already there
+            return f"Response {numbers[match.group(1)]}"
+        if before.isalnum() or before == "_":  # inside a word ("xResponse A"): not a reference
+            return match.group(0)
+        return f"@Response {numbers[match.group(1)]}"
+
+    return RESPONSE_REFERENCE.sub(replace, text)
 
 
 def statement_and_elaboration(justification: str) -> tuple[str, str]:

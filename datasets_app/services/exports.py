@@ -5,12 +5,15 @@ import hmac
 import logging
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -24,20 +27,22 @@ from annotation.hindsight.selectors import hindsight_export_groups
 from annotation.models import Project
 from datasets_app import selectors
 from datasets_app.exporters import formats
+from datasets_app.exporters.archive import file_sha256, files_under, write_zip
 from datasets_app.exporters.card import CardContext, render_card
-from datasets_app.exporters.policy import ExportPolicy
 from datasets_app.exporters.grouping import item_groups, response_groups
 from datasets_app.exporters.hindsight import export_groups
+from datasets_app.exporters.policy import ExportPolicy
 from datasets_app.exporters.records import ItemGroup, ResponseGroup
 from datasets_app.exporters.splits import TRAIN, VALIDATION, split_of
 from datasets_app.exporters.stats import ExportStats
-from datasets_app.exporters.writers import DatasetSink, file_sha256, write_zip
+from datasets_app.exporters.writers import DatasetSink
 from datasets_app.models import AnnotatorPseudonymSalt, DatasetFormat, DatasetStatus, DatasetVersion
 
 logger = logging.getLogger(__name__)
 
 FILTER_KEYS = ("date_from", "date_to", "annotators", "rounds", "model_names", "include_imported")
 PROGRESS_EVERY = 5000
+PROGRESS_SECONDS = 1.0
 
 
 class DatasetVersionNotReady(Exception):
@@ -257,9 +262,8 @@ def write_dataset(version: DatasetVersion, root: Path, on_progress: Callable[[fl
         )
     build = formats.row_builder(version.format, attributes)
     stats = ExportStats()
-    sink = DatasetSink(root, file_schemas, split_schemas, policy.containers)
     seen = reported = 0
-    with _cycle_collection_paused():
+    with _cycle_collection_paused(), DatasetSink(root, file_schemas, split_schemas, policy.containers) as sink:
         for group in groups:
             emitted = build(group, policy, stats)
             for file_name, split_name, row in emitted:
@@ -271,7 +275,6 @@ def write_dataset(version: DatasetVersion, root: Path, on_progress: Callable[[fl
             if seen - reported >= PROGRESS_EVERY:
                 reported = seen
                 on_progress(min(seen / max(total, 1), 1.0))
-    sink.close()
     for name in split_names:
         stats.rows.setdefault(name, 0)
     card = CardContext(
@@ -289,20 +292,41 @@ def write_dataset(version: DatasetVersion, root: Path, on_progress: Callable[[fl
     return stats
 
 
-def _store(version: DatasetVersion, folder: Path) -> list[dict[str, Any]]:
-    """Upload every file under `folder` beneath the version's storage path (never reused by another
+class _ScratchFile(File):
+    """A finished file in the scratch folder. FileSystemStorage moves a file that has a temporary path
+    (as it does for large uploads) instead of copying it; other backends read it as usual."""
+
+    def temporary_file_path(self) -> str:
+        return self.file.name
+
+
+def _package(folder: Path, zip_name: str) -> dict[str, str]:
+    """Zip the folder while hashing its files (zlib and hashlib both work outside the GIL, so the two
+    overlap), then hash the zip; returns the SHA-256 of every file by relative path."""
+    paths = files_under(folder)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-zip") as pool:
+        zipping = pool.submit(write_zip, folder, folder / zip_name)
+        digests = {path.relative_to(folder).as_posix(): file_sha256(path) for path in paths}
+        zipping.result()
+    digests[zip_name] = file_sha256(folder / zip_name)
+    return digests
+
+
+def _store(version: DatasetVersion, folder: Path, digests: dict[str, str]) -> list[dict[str, Any]]:
+    """Save every file under `folder` beneath the version's storage path (never reused by another
     version); returns [{path, size, sha256}]."""
     stored = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    for path in files_under(folder):
         relative = path.relative_to(folder).as_posix()
         name = f"{version.storage_path}/{relative}"
         if default_storage.exists(name):
             default_storage.delete(name)
+        size = path.stat().st_size
         with open(path, "rb") as handle:
-            saved = default_storage.save(name, File(handle, name=path.name))
+            saved = default_storage.save(name, _ScratchFile(handle, name=path.name))
         if saved != name:
             raise RuntimeError(f"storage saved {name} as {saved}")
-        stored.append({"path": relative, "size": path.stat().st_size, "sha256": file_sha256(path)})
+        stored.append({"path": relative, "size": size, "sha256": digests[relative]})
     return stored
 
 
@@ -316,8 +340,15 @@ def _remove_stored(prefix: str) -> None:
         _remove_stored(f"{prefix}/{directory}")
 
 
-def _set_progress(version_id: int) -> Callable[[float], None]:
+def _set_progress(version_id: int, every_seconds: float = PROGRESS_SECONDS) -> Callable[[float], None]:
+    """Progress written to the version at most every `every_seconds` (a progress bar needs no more)."""
+    last = 0.0
+
     def report(fraction: float) -> None:
+        nonlocal last
+        if time.monotonic() - last < every_seconds:
+            return
+        last = time.monotonic()
         DatasetVersion.objects.filter(pk=version_id, status=DatasetStatus.RUNNING).update(progress=round(0.9 * fraction, 4))
 
     return report
@@ -334,12 +365,12 @@ def dataset_version_build(*, version_id: int) -> DatasetVersion | None:
         return None
     version = DatasetVersion.objects.select_related("project").get(pk=version_id)
     try:
-        with tempfile.TemporaryDirectory(prefix="verdict-export-") as scratch:
+        # Django's upload scratch folder: where a file storage can move finished files from
+        with tempfile.TemporaryDirectory(prefix="verdict-export-", dir=settings.FILE_UPLOAD_TEMP_DIR) as scratch:
             dataset = Path(scratch) / "dataset"
             dataset.mkdir()
             stats = write_dataset(version, dataset, _set_progress(version.pk))
-            write_zip(dataset, dataset / version.zip_name)
-            files = _store(version, dataset)
+            files = _store(version, dataset, _package(dataset, version.zip_name))
     # The build runs arbitrary I/O (database, disk, storage backend); whatever breaks, the version
     # must end failed with its files removed rather than stay running or look ready.
     except Exception as error:  # noqa: BLE001
