@@ -4,7 +4,9 @@
     createdb -h 127.0.0.1 -U postgres verdict_bench
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/verdict_bench .venv/bin/python benchmarks/export_scale.py --n 100000
 
-Each measured step runs in its own child process, so its peak RSS is its own (not the data builder's).
+Each measured step runs in its own child process, so its peak RSS is its own (not the data builder's);
+each runs `--repeat` times (COPY and export alternating) and the medians are compared, since one run
+on a small shared machine can be off by a third either way.
 Targets (issue 3): export time ≤ 2× COPY's, peak RSS < 500 MB.
 """
 import argparse
@@ -12,6 +14,7 @@ import hashlib
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -175,6 +178,7 @@ def main() -> None:
     parser.add_argument("--formats", default="trl-preference,helpsteer2-preference,helpsteer2,individual")
     parser.add_argument("--containers", default="jsonl,parquet,hf")
     parser.add_argument("--reuse", action="store_true", help="keep an already built benchmark project")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each step; the median is reported (default 3)")
     parser.add_argument("--step", choices=["build", "copy", "export"], help=argparse.SUPPRESS)
     parser.add_argument("--format", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -190,13 +194,18 @@ def main() -> None:
         return
     if not args.reuse:
         print(json.dumps(_child("--step", "build", "--n", str(args.n))))
+    print(f"median of {args.repeat} runs each, COPY and export alternating")
     print(f"{'format':24} {'COPY s':>8} {'export s':>9} {'ratio':>6} {'COPY RSS MB':>12} {'export RSS MB':>14}  rows")
     for fmt in args.formats.split(","):
-        copied = _child("--step", "copy", "--n", str(args.n), "--format", fmt)
-        exported = _child("--step", "export", "--n", str(args.n), "--format", fmt, "--containers", args.containers)
-        ratio = exported["seconds"] / copied["seconds"]
-        print(f"{fmt:24} {copied['seconds']:8.2f} {exported['seconds']:9.2f} {ratio:6.1f} "
-              f"{copied['peak_rss_mb']:12.0f} {exported['peak_rss_mb']:14.0f}  {exported['rows']}", flush=True)
+        copies, exports = [], []
+        for _ in range(args.repeat):
+            copies.append(_child("--step", "copy", "--n", str(args.n), "--format", fmt))
+            exports.append(_child("--step", "export", "--n", str(args.n), "--format", fmt, "--containers", args.containers))
+        copy_seconds = statistics.median(run["seconds"] for run in copies)
+        export_seconds = statistics.median(run["seconds"] for run in exports)
+        copy_rss, export_rss = max(run["peak_rss_mb"] for run in copies), max(run["peak_rss_mb"] for run in exports)
+        print(f"{fmt:24} {copy_seconds:8.2f} {export_seconds:9.2f} {export_seconds / copy_seconds:6.1f} "
+              f"{copy_rss:12.0f} {export_rss:14.0f}  {exports[-1]['rows']}", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Row builders and Arrow schemas of each export format. Each builder takes one group and returns
 (file, split, row) triples: `file` names the JSONL/Parquet file, `split` the Hugging Face split, and
-`row` is a tuple in the order of that file's schema (the writers convert a batch column by column)."""
+`row` is a tuple in the order of that file's schema (the writers convert a batch column by column), with
+struct values as tuples in their fields' order too (Arrow converts those several times faster than dicts)."""
 from collections.abc import Callable, Sequence
 from functools import cache
 from operator import itemgetter
@@ -175,11 +176,8 @@ def helpsteer2_preference_rows(group: ItemGroup, policy: ExportPolicy, stats: Ex
     similar = []
     for judgement in chosen:
         part_statement, part_elaboration = statement_and_elaboration(judgement.justification)
-        similar.append({"statement": part_statement, "elaboration": part_elaboration, "strength": judgement.strength})
-    unprocessed = [
-        {"strength": NEITHER_VALID if j.neither_acceptable else j.strength, "justification": j.justification}
-        for j in listed
-    ]
+        similar.append((part_statement, part_elaboration, judgement.strength))
+    unprocessed = [(NEITHER_VALID if j.neither_acceptable else j.strength, j.justification) for j in listed]
     stats.label("preference_strength", result.value)
     row = (
         PREFERENCE_SPLIT_VALUES[group.split],
@@ -205,12 +203,7 @@ def trl_preference_rows(group: ItemGroup, policy: ExportPolicy, stats: ExportSta
     margin = float(abs(result.value))
     stats.label("margin", margin)
     if policy.trl_style == "conversational":
-        row = (
-            [{"role": m["role"], "content": m["content"]} for m in group.messages],
-            [{"role": "assistant", "content": chosen}],
-            [{"role": "assistant", "content": rejected}],
-            margin,
-        )
+        row = ([(m["role"], m["content"]) for m in group.messages], [("assistant", chosen)], [("assistant", rejected)], margin)
     else:
         row = (helpsteer_prompt(group.messages), chosen, rejected, margin)
     return [(group.split, group.split, row)]

@@ -163,6 +163,18 @@ def test_a_failing_build_is_marked_failed_and_leaves_no_files(labelled, research
     assert stored_files(version.storage_path) == []
 
 
+def test_a_write_failing_in_the_writer_thread_fails_the_build(labelled, researcher, monkeypatch, django_capture_on_commit_callbacks):
+    def full_disk(table):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr("datasets_app.exporters.writers.json_lines", full_disk)
+    with django_capture_on_commit_callbacks(execute=True):
+        version = dataset_version_create(project=labelled, format="individual", created_by=researcher)
+    version.refresh_from_db()
+    assert (version.status, version.error) == ("failed", "OSError: No space left on device")
+    assert stored_files(version.storage_path) == []
+
+
 def stored_files(prefix):
     if not default_storage.exists(prefix):
         return []
