@@ -62,17 +62,19 @@ def aggregate(values: Sequence[int], k: int = MOST_AGREEING) -> Aggregate:
     return Aggregate(rounded_mean(sum(chosen), len(chosen)), max(chosen) - min(chosen), indices)
 
 
-def side(strength: int) -> int:
-    return (strength > 0) - (strength < 0)
-
-
 def pair_agreement(strengths: Sequence[int]) -> tuple[int, int]:
-    """(agreeing pairs, all pairs) of annotators on the same item choosing the same side (1, 2 or tie)."""
-    agreeing = total = 0
-    for first, second in combinations(strengths, 2):
-        total += 1
-        agreeing += side(first) == side(second)
-    return agreeing, total
+    """(agreeing pairs, all pairs) of annotators on the same item choosing the same side (1, 2 or tie),
+    counted from how many chose each side: a side chosen c times makes c·(c−1)/2 agreeing pairs."""
+    count = len(strengths)
+    positive = negative = 0
+    for strength in strengths:
+        if strength > 0:
+            positive += 1
+        elif strength < 0:
+            negative += 1
+    tied = count - positive - negative
+    agreeing = (positive * (positive - 1) + negative * (negative - 1) + tied * (tied - 1)) // 2
+    return agreeing, count * (count - 1) // 2
 
 
 def likert_agreement(rows: Sequence[Sequence[int]]) -> tuple[int, int]:

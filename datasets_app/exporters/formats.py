@@ -145,14 +145,15 @@ def _aggregate_pair(group: ItemGroup, policy: ExportPolicy, stats: ExportStats, 
     if not valid:
         stats.drop("no_preference")
         return None
-    result = aggregate([j.strength for j in valid])
+    strengths = [j.strength for j in valid]
+    result = aggregate(strengths)
     if result.spread > policy.max_spread:
         stats.drop("spread_above_max")
         return None
     if result.value == 0 and not keep_ties:
         stats.drop("tie")
         return None
-    agreeing, total = pair_agreement([j.strength for j in valid])
+    agreeing, total = pair_agreement(strengths)
     if not _meets_agreement(policy, agreeing, total, stats):
         return None
     stats.agreement(agreeing, total)

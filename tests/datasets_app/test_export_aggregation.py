@@ -51,6 +51,8 @@ def test_pair_agreement_counts_same_side_pairs():
     assert pair_agreement([-2, -3, 1, -1]) == (3, 6)
     assert pair_agreement([0, 0]) == (1, 1)
     assert pair_agreement([2]) == (0, 0)
+    assert pair_agreement([]) == (0, 0)
+    assert pair_agreement([0, 3, 0, -1, 2]) == (2, 10)
 
 
 def test_helpsteer_prompt_marks_every_turn_after_the_first():
