@@ -158,6 +158,9 @@ def _read_ahead(alias: str, sql: str, params: tuple, chunk_size: int) -> Iterato
         try:
             reader.ensure_connection()
             with reader.connection.cursor() as cursor:
+                # One statement now runs for the whole export (a cursor ran one short FETCH at a time),
+                # so a role's or database's statement_timeout must not cut it short.
+                cursor.execute("SET statement_timeout = 0")
                 rows: list[tuple] = []
                 for row in cursor.stream(sql, params, size=chunk_size):
                     rows.append(row)

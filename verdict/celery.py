@@ -25,14 +25,15 @@ def _prepare_worker(**_kwargs) -> None:  # noqa: ANN003
 
 
 def preload_libraries() -> None:
-    """Import the heavy libraries that export and training jobs use, once per worker rather than inside a
-    worker's first job (`datasets` alone takes about a second)."""
+    """Import the heavy libraries that export and training jobs use, once per worker process rather than
+    inside its first job (`datasets` alone takes about a second). Each pool process does it after the
+    fork: Polars starts threads on import, and threads do not survive a fork."""
     import datasets  # noqa: F401, PLC0415
 
     import datasets_app.services.exports  # noqa: F401, PLC0415
 
 
-@signals.worker_init.connect
+@signals.worker_process_init.connect
 def _preload_for_jobs(**_kwargs) -> None:  # noqa: ANN003
     preload_libraries()
 

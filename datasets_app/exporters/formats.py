@@ -244,14 +244,13 @@ def individual_rows(group: ItemGroup, policy: ExportPolicy, stats: ExportStats, 
     prompt = helpsteer_prompt(group.messages)
     emitted: Emitted = []
     split, item = group.split, (group.item_id, prompt, group.response_1, group.response_2)
-    strengths_seen = stats.labels["preference_strength"]
     for judgement in judgements:
         row = (
             split, *item, judgement.annotator, judgement.source, judgement.strength, judgement.justification,
             judgement.neither_acceptable, *score_values(judgement.scores),
         )
         if judgement.strength is not None:
-            strengths_seen[judgement.strength] += 1
+            stats.label("preference_strength", judgement.strength)
         emitted.append((split, split, row))
     return emitted
 

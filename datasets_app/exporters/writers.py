@@ -13,6 +13,7 @@ import io
 import queue
 import threading
 from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
 from types import TracebackType
@@ -130,12 +131,10 @@ class _FileSet:
             _write_splits(table, row_splits, splits)
 
     def close(self) -> None:
-        if self.jsonl is not None:
-            self.jsonl.close()
-        if self._raw is not None:
-            self._raw.close()
-        if self.parquet is not None:
-            self.parquet.close()
+        with ExitStack() as closing:
+            for handle in (self._raw, self.jsonl, self.parquet):  # closed in reverse: gzip before its file
+                if handle is not None:
+                    closing.callback(handle.close)
 
 
 class DatasetSink:
@@ -175,9 +174,13 @@ class DatasetSink:
             self.worker.submit(partial(file_set.write_batch, *batch, self.splits))
 
     def close(self) -> None:
-        for file_set in self.files.values():
-            self._flush(file_set)
-        self.worker.close()
+        try:
+            for file_set in self.files.values():
+                self._flush(file_set)
+            self.worker.close()
+        except BaseException:
+            self.abandon()
+            raise
         self._close_files()
         if self.splits:
             save_dataset_dict(self.root / HF_DIR, self.split_schemas, self.split_paths)
@@ -189,10 +192,12 @@ class DatasetSink:
         self._close_files()
 
     def _close_files(self) -> None:
-        for file_set in self.files.values():
-            file_set.close()
-        for writer in self.splits.values():
-            writer.close()
+        """Close every file, even when closing one fails (the first failure is raised afterwards)."""
+        with ExitStack() as closing:
+            for file_set in self.files.values():
+                closing.callback(file_set.close)
+            for writer in self.splits.values():
+                closing.callback(writer.close)
 
     def __enter__(self) -> "DatasetSink":
         return self

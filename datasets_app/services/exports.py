@@ -234,6 +234,19 @@ def _cycle_collection_paused() -> Iterator[None]:
             gc.collect()
 
 
+@contextmanager
+def _streams_closed(*streams: Iterator[Any]) -> Iterator[None]:
+    """Close the row generators when the export ends, even half-read: they hold a database cursor (or
+    a reader thread and its connection), which must not wait for the garbage collector to let go."""
+    try:
+        yield
+    finally:
+        for stream in streams:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()
+
+
 def write_dataset(version: DatasetVersion, root: Path, on_progress: Callable[[float], None]) -> ExportStats:
     """Stream the version's rows into `root` (every container asked for) and write its card."""
     policy = ExportPolicy.from_dict(version.policy)
@@ -249,11 +262,13 @@ def write_dataset(version: DatasetVersion, root: Path, on_progress: Callable[[fl
     split_schemas = {name: file_schemas.get(name, next(iter(file_schemas.values()))) for name in split_names}
     pseudonym, split = _pseudonymiser(version.project), _splitter(policy)
     groups: Iterator[Any]
+    rows: Iterator[tuple] = iter(())
     if version.format == DatasetFormat.HINDSIGHT:
         hindsight = _hindsight_groups(projects, version.filters, pseudonym, split)
         groups, total = iter(hindsight), sum(len(group.judgements) for group in hindsight)
     elif version.format == DatasetFormat.HELPSTEER2:
-        groups = response_groups(selectors.response_score_rows(annotations), pseudonym, split)
+        rows = selectors.response_score_rows(annotations)
+        groups = response_groups(rows, pseudonym, split)
     else:
         individual = version.format == DatasetFormat.INDIVIDUAL
         rows = selectors.item_annotation_rows(annotations, pairs_only=not individual, with_scores=individual)
@@ -263,7 +278,11 @@ def write_dataset(version: DatasetVersion, root: Path, on_progress: Callable[[fl
     build = formats.row_builder(version.format, attributes)
     stats = ExportStats()
     seen = reported = 0
-    with _cycle_collection_paused(), DatasetSink(root, file_schemas, split_schemas, policy.containers) as sink:
+    with (
+        _streams_closed(groups, rows),
+        _cycle_collection_paused(),
+        DatasetSink(root, file_schemas, split_schemas, policy.containers) as sink,
+    ):
         for group in groups:
             emitted = build(group, policy, stats)
             for file_name, split_name, row in emitted:

@@ -185,3 +185,11 @@ def test_containers_hold_the_same_rows(project, researcher, labelled, django_cap
         rows = read_jsonl(version, "preference")
         assert dataset["train"].to_list() + dataset["validation"].to_list() == sorted(rows, key=lambda r: r["split"] != "train")
     assert sum(version.row_counts.values()) == sum(dataset.num_rows.values())
+
+
+def test_an_individual_export_of_ratings_only_has_no_strength_distribution(project, researcher, django_capture_on_commit_callbacks):
+    item = pair(project, "Rate these", "One", "Two")
+    annotate(item, raters(1)[0], attribute_scores={"1": scores(4, 4, 4, 1, 1), "2": scores(2, 3, 3, 1, 2)})
+    version = export(project, researcher, django_capture_on_commit_callbacks, "individual")
+    assert [row["preference_strength"] for row in read_jsonl(version, "train")] == [None]
+    assert "preference_strength" not in version.stats["labels"]

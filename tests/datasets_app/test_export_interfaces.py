@@ -1,6 +1,7 @@
 """Creating, listing and downloading dataset versions from the API, the pages and the command; who may;
 what an empty or failing export leaves behind."""
 import io
+import threading
 import zipfile
 
 import pytest
@@ -163,16 +164,19 @@ def test_a_failing_build_is_marked_failed_and_leaves_no_files(labelled, research
     assert stored_files(version.storage_path) == []
 
 
-def test_a_write_failing_in_the_writer_thread_fails_the_build(labelled, researcher, monkeypatch, django_capture_on_commit_callbacks):
+@pytest.mark.parametrize("batch_rows", [1, 5000], ids=["fails-mid-export", "fails-on-the-last-batch"])
+def test_a_write_failing_in_the_writer_thread_fails_the_build(labelled, researcher, monkeypatch, django_capture_on_commit_callbacks, batch_rows):
     def full_disk(table):
         raise OSError("No space left on device")
 
     monkeypatch.setattr("datasets_app.exporters.writers.json_lines", full_disk)
+    monkeypatch.setattr("datasets_app.exporters.writers.BATCH_ROWS", batch_rows)
     with django_capture_on_commit_callbacks(execute=True):
         version = dataset_version_create(project=labelled, format="individual", created_by=researcher)
     version.refresh_from_db()
     assert (version.status, version.error) == ("failed", "OSError: No space left on device")
     assert stored_files(version.storage_path) == []
+    assert [t.name for t in threading.enumerate() if t.name == "export-writer"] == []  # nothing left running
 
 
 def stored_files(prefix):

@@ -115,6 +115,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Scratch folder for large uploads and dataset builds; on MEDIA_ROOT's filesystem, finished files are
+# moved into storage instead of copied. None: the system's temporary folder.
+FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
 STORAGES = {
     "default": {"BACKEND": os.environ.get("VERDICT_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
     "staticfiles": {
