@@ -148,7 +148,7 @@ def measure_export(slug: str, fmt: str, containers: str) -> None:
     from datasets_app.services.exports import dataset_version_build, dataset_version_create
     from verdict.celery import preload_libraries
 
-    preload_libraries()  # as a Celery worker does once at start (verdict.celery), not in each export
+    preload_libraries()  # as each Celery worker process does once at start (verdict.celery), not in each export
     project = Project.objects.get(slug=slug)
     version = dataset_version_create(project=project, format=fmt, created_by=None, enqueue=False,
                                      policy={"containers": containers.split(",")})

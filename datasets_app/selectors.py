@@ -169,8 +169,9 @@ def _read_ahead(alias: str, sql: str, params: tuple, chunk_size: int) -> Iterato
                         rows = []
                         if stop.is_set():
                             return
-                chunks.put(rows)
-                chunks.put([])
+                if rows:
+                    chunks.put(rows)
+                chunks.put([])  # the end
         # Whatever fails here must reach the caller (and fail the export) rather than end the thread quietly.
         except BaseException as error:  # noqa: BLE001
             chunks.put(error)

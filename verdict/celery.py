@@ -25,12 +25,10 @@ def _prepare_worker(**_kwargs) -> None:  # noqa: ANN003
 
 
 def preload_libraries() -> None:
-    """Import the heavy libraries that export and training jobs use, once per worker process rather than
-    inside its first job (`datasets` alone takes about a second). Each pool process does it after the
-    fork: Polars starts threads on import, and threads do not survive a fork."""
+    """Import `datasets`, which export and training jobs use, once per worker process rather than inside
+    its first job (it takes about a second). Each pool process does it after the fork, so the parent
+    stays light (the task modules themselves are imported by autodiscovery)."""
     import datasets  # noqa: F401, PLC0415
-
-    import datasets_app.services.exports  # noqa: F401, PLC0415
 
 
 @signals.worker_process_init.connect

@@ -365,9 +365,10 @@ def _set_progress(version_id: int, every_seconds: float = PROGRESS_SECONDS) -> C
 
     def report(fraction: float) -> None:
         nonlocal last
-        if time.monotonic() - last < every_seconds:
+        now = time.monotonic()
+        if now - last < every_seconds:
             return
-        last = time.monotonic()
+        last = now
         DatasetVersion.objects.filter(pk=version_id, status=DatasetStatus.RUNNING).update(progress=round(0.9 * fraction, 4))
 
     return report
