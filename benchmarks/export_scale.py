@@ -124,10 +124,13 @@ def measure_copy(slug: str, fmt: str) -> None:
     project = Project.objects.get(slug=slug)
     annotations = selectors.export_annotations(project_ids=[project.pk], filters={})
     if fmt == "helpsteer2":
-        querysets = [selectors.response_queryset(annotations)]
+        from datasets_app.exporters.formats import HELPSTEER_ATTRIBUTES
+
+        querysets = [selectors.response_queryset(annotations, HELPSTEER_ATTRIBUTES)]
     else:
         individual = fmt == "individual"
-        querysets = [selectors.item_queryset(annotations, pairs_only=not individual, with_scores=individual)]
+        scores = project.attribute_names if individual else ()
+        querysets = [selectors.item_queryset(annotations, pairs_only=not individual, score_attributes=scores)]
     connection.ensure_connection()
     raw = connection.connection
     started = time.perf_counter()

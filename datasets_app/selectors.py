@@ -1,12 +1,13 @@
-"""Reads of the datasets app. Export reads stream plain row tuples (grouping.ITEM_FIELDS / RESPONSE_FIELDS,
-JSON columns as text) in chunks and in a fixed order, so memory stays flat and the same data always comes
-out in the same order."""
+"""Reads of the datasets app. Export reads stream Arrow record batches (grouping.ITEM_FIELDS /
+RESPONSE_FIELDS columns, JSON columns as text) in a fixed order, so memory stays flat and the same data
+always comes out in the same order."""
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
+import pyarrow as pa
 from django.contrib.auth import get_user_model
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -16,12 +17,14 @@ from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
 from annotation.models import Annotation, AnnotationSource, Assignment, Item, Project
+from datasets_app.exporters.columnar.frames import item_schema, response_schema, rows_to_batch, score_column
 from datasets_app.exporters.grouping import ITEM_FIELDS, RESPONSE_FIELDS
 from datasets_app.exporters.hindsight import PromptKey
 from datasets_app.models import DatasetVersion
 
 CHUNK_SIZE = 5000
 READ_AHEAD_CHUNKS = 2
+ARROW_BATCH_BYTES = 1 << 20  # size of each Arrow batch read from PostgreSQL (ADBC default: 16 MB)
 
 
 def export_annotations(*, project_ids: list[int], filters: dict[str, Any]) -> QuerySet[Annotation]:
@@ -72,6 +75,26 @@ class _ObjectKeyText(Func):
         return f"JSON_EXTRACT({sql}, %s)", [*params, f'$."{self.key}"']
 
 
+class _ObjectScore(Func):
+    """`(column -> 'slot') ->> 'name'` as an integer: one attribute score of one response slot, taken
+    out of the JSON by the database (attribute names are identifiers, scores validated integers)."""
+
+    arity = 1
+    output_field = IntegerField()
+
+    def __init__(self, column: str, slot: str, name: str) -> None:
+        super().__init__(F(column))
+        self.slot, self.name = slot, name
+
+    def as_sql(self, compiler, connection, **extra_context):  # noqa: ANN001, ANN201, ARG002 (PostgreSQL)
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"(({sql} -> (%s)::text) ->> (%s)::text)::integer", [*params, self.slot, self.name]
+
+    def as_sqlite(self, compiler, connection, **extra_context):  # noqa: ANN001, ANN201, ARG002
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"JSON_EXTRACT({sql}, %s)", [*params, f'$."{self.slot}"."{self.name}"']
+
+
 def _swapped() -> Subquery:
     return Subquery(
         Assignment.objects.filter(item_id=OuterRef("item_id"), annotator_id=OuterRef("annotator_id")).values("swapped")[:1]
@@ -85,8 +108,9 @@ def _columns(query: QuerySet, names: tuple[str, ...], sources: dict[str, Any]) -
     return query.annotate(**{a: F(v) if isinstance(v, str) else v for a, v in aliases.items()}).values_list(*aliases)
 
 
-def item_queryset(annotations: QuerySet[Annotation], *, pairs_only: bool, with_scores: bool = False) -> QuerySet:
-    """grouping.ITEM_FIELDS (without `scores_json` unless `with_scores`), ordered by item then annotation id."""
+def item_queryset(annotations: QuerySet[Annotation], *, pairs_only: bool, score_attributes: Sequence[str] = ()) -> QuerySet:
+    """grouping.ITEM_FIELDS, then one integer column per response slot and score attribute (named as the
+    individual format names them, "response_1_helpfulness"), ordered by item then annotation id."""
     if pairs_only:
         annotations = annotations.filter(item__response_2__isnull=False)
     sources = {
@@ -96,14 +120,16 @@ def item_queryset(annotations: QuerySet[Annotation], *, pairs_only: bool, with_s
         "content_hash": "item__prompt__content_hash", "declared_split": _declared_split(),
         "response_1": "item__response_1__text", "response_2": "item__response_2__text",
         "model_name_1": "item__response_1__model_name", "model_name_2": "item__response_2__model_name",
-        "round": "item__round", "scores_json": _as_text("attribute_scores"),
+        "round": "item__round",
     }
-    names = ITEM_FIELDS if with_scores else ITEM_FIELDS[:-1]
-    return _columns(annotations.order_by("item_id", "id"), names, sources)
+    scores = {score_column(slot, name): _ObjectScore("attribute_scores", slot, name)
+              for slot in ("1", "2") for name in score_attributes}
+    return _columns(annotations.order_by("item_id", "id"), (*ITEM_FIELDS, *scores), {**sources, **scores})
 
 
-def slot_queryset(annotations: QuerySet[Annotation], slot: str) -> QuerySet:
-    """grouping.RESPONSE_FIELDS of the response in one slot of each annotated item (unordered)."""
+def slot_queryset(annotations: QuerySet[Annotation], slot: str, score_attributes: Sequence[str] = ()) -> QuerySet:
+    """grouping.RESPONSE_FIELDS of the response in one slot of each annotated item (unordered), then an
+    integer column per score attribute of that slot (named by frames.score_column(…, name) with slot "")."""
     if slot == "2":
         annotations = annotations.filter(item__response_2__isnull=False)
     sources = {
@@ -114,98 +140,109 @@ def slot_queryset(annotations: QuerySet[Annotation], slot: str) -> QuerySet:
         "response": f"item__response_{slot}__text", "model_name": f"item__response_{slot}__model_name",
         "round": "item__round",
     }
-    return _columns(annotations.order_by(), RESPONSE_FIELDS, sources)
+    scores = {score_column("", name): _ObjectScore("attribute_scores", slot, name) for name in score_attributes}
+    return _columns(annotations.order_by(), (*RESPONSE_FIELDS, *scores), {**sources, **scores})
 
 
-def response_queryset(annotations: QuerySet[Annotation]) -> QuerySet:
+def response_queryset(annotations: QuerySet[Annotation], score_attributes: Sequence[str] = ()) -> QuerySet:
     """Both response slots of every item in one query (UNION ALL), ordered by prompt, response,
     annotation id and slot, so a response shown in several items is rated once."""
-    first, second = slot_queryset(annotations, "1"), slot_queryset(annotations, "2")
+    first, second = slot_queryset(annotations, "1", score_attributes), slot_queryset(annotations, "2", score_attributes)
     return first.union(second, all=True).order_by("x_prompt_id", "x_response_id", "x_annotation_id", "x_slot")
 
 
-def stream_values(queryset: QuerySet, chunk_size: int = CHUNK_SIZE) -> Iterator[tuple]:
-    """The rows of a values_list queryset as the driver returns them, `chunk_size` at a time. No Django
-    value conversion: callers select text for JSON and take booleans as truthy values (SQLite gives 0/1).
+def stream_batches(queryset: QuerySet, schema: pa.Schema, chunk_size: int | None = None) -> Iterator[pa.RecordBatch]:
+    """The rows of a values_list queryset as Arrow record batches of `schema` (the queryset's columns in
+    order, renamed to the schema's names).
 
-    On PostgreSQL outside a transaction (a build task) the rows come through a connection of their own
-    (`_read_ahead`); inside one (tests, callers' atomic blocks), which another connection cannot see
-    into, through a server-side cursor on the caller's connection; SQLite reads through a plain cursor."""
+    On PostgreSQL outside a transaction (a build task) the rows come straight into Arrow through ADBC's
+    PostgreSQL driver (binary COPY decoded in C++, no Python object per value) on a connection and a
+    thread of their own (`_arrow_read_ahead`); inside a transaction, which another connection cannot see
+    into, and on SQLite, driver rows are converted a chunk at a time."""
     connection = connections[queryset.db]
     sql, params = queryset.query.sql_with_params()
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        return _read_ahead(queryset.db, sql, params, chunk_size)
-    return _read_in_place(connection, sql, params, chunk_size)
+        return _arrow_read_ahead(connection, sql, params, schema)
+    chunks = _chunks_in_place(connection, sql, params, chunk_size or CHUNK_SIZE)
+    return (rows_to_batch(rows, schema) for rows in chunks)
 
 
-def _read_in_place(connection: BaseDatabaseWrapper, sql: str, params: tuple, chunk_size: int) -> Iterator[tuple]:
+def _chunks_in_place(connection: BaseDatabaseWrapper, sql: str, params: tuple, chunk_size: int) -> Iterator[list[tuple]]:
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(chunk_size):
-            yield from rows
+            yield rows
 
 
-def _read_ahead(alias: str, sql: str, params: tuple, chunk_size: int) -> Iterator[tuple]:
-    """Rows read by a thread on a new connection, a chunk or two ahead of the caller; the caller's
-    connection stays free for progress updates. The result streams in chunks (psycopg's `stream`,
-    libpq's chunked-rows mode): the server runs the query without pausing, as for COPY, where a
-    server-side cursor works only during each FETCH, and the driver decodes each chunk in C."""
-    chunks: queue.Queue = queue.Queue(maxsize=READ_AHEAD_CHUNKS)
+def _adbc_conninfo(connection: BaseDatabaseWrapper) -> str:
+    """The libpq connection string of Django's PostgreSQL connection, password included."""
+    import psycopg
+
+    connection.ensure_connection()
+    info = connection.connection.info
+    return psycopg.conninfo.make_conninfo(info.dsn, **({"password": info.password} if info.password else {}))
+
+
+def _arrow_read_ahead(connection: BaseDatabaseWrapper, sql: str, params: tuple, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+    """Record batches read by a thread through ADBC, a batch or two ahead of the caller. The query is
+    sent with its parameters bound client-side (psycopg's own quoting), as ADBC takes one SQL string."""
+    import adbc_driver_postgresql.dbapi
+    import psycopg
+    from adbc_driver_postgresql import StatementOptions
+
+    statement = psycopg.ClientCursor(connection.connection).mogrify(sql, params)
+    conninfo = _adbc_conninfo(connection)
+    batches: queue.Queue = queue.Queue(maxsize=READ_AHEAD_CHUNKS)
     stop = threading.Event()
 
     def produce() -> None:
-        reader = connections.create_connection(alias)
         try:
-            reader.ensure_connection()
-            with reader.connection.cursor() as cursor:
-                # One statement now runs for the whole export (a cursor ran one short FETCH at a time),
-                # so a role's or database's statement_timeout must not cut it short.
+            with adbc_driver_postgresql.dbapi.connect(conninfo) as reader, reader.cursor() as cursor:
+                # The query runs as one COPY for the whole export, so a role's or database's
+                # statement_timeout must not cut it short.
                 cursor.execute("SET statement_timeout = 0")
-                rows: list[tuple] = []
-                for row in cursor.stream(sql, params, size=chunk_size):
-                    rows.append(row)
-                    if len(rows) >= chunk_size:
-                        chunks.put(rows)
-                        rows = []
-                        if stop.is_set():
-                            return
-                if rows:
-                    chunks.put(rows)
-                chunks.put([])  # the end
+                cursor.adbc_statement.set_options(**{StatementOptions.BATCH_SIZE_HINT_BYTES.value: str(ARROW_BATCH_BYTES)})
+                cursor.execute(statement)
+                for batch in cursor.fetch_record_batch():
+                    batches.put(pa.Table.from_batches([batch]).rename_columns(schema.names).cast(schema))
+                    if stop.is_set():
+                        return
+            batches.put(None)  # the end
         # Whatever fails here must reach the caller (and fail the export) rather than end the thread quietly.
         except BaseException as error:  # noqa: BLE001
-            chunks.put(error)
-        finally:
-            reader.close()
+            batches.put(error)
 
     thread = threading.Thread(target=produce, name="export-read-ahead", daemon=True)
     thread.start()
     try:
         while True:
-            rows = chunks.get()
-            if isinstance(rows, BaseException):
-                raise rows
-            if not rows:
+            table = batches.get()
+            if isinstance(table, BaseException):
+                raise table
+            if table is None:
                 return
-            yield from rows
+            yield from table.to_batches()
     finally:
         stop.set()
         while thread.is_alive():  # unblock a producer waiting on a full queue, then let it finish
             try:
-                chunks.get_nowait()
+                batches.get_nowait()
             except queue.Empty:
                 thread.join(0.05)
 
 
-def item_annotation_rows(annotations: QuerySet[Annotation], *, pairs_only: bool, with_scores: bool = False) -> Iterator[tuple]:
-    """grouping.ITEM_FIELDS tuples, one per annotation, ordered by item then annotation id."""
-    return stream_values(item_queryset(annotations, pairs_only=pairs_only, with_scores=with_scores))
+def item_annotation_batches(
+    annotations: QuerySet[Annotation], *, pairs_only: bool, score_attributes: Sequence[str] = ()
+) -> Iterator[pa.RecordBatch]:
+    """Batches of item_queryset's columns, one row per annotation, ordered by item then annotation id."""
+    return stream_batches(item_queryset(annotations, pairs_only=pairs_only, score_attributes=score_attributes),
+                          item_schema(score_attributes))
 
 
-def response_score_rows(annotations: QuerySet[Annotation]) -> Iterator[tuple]:
-    """grouping.RESPONSE_FIELDS tuples, one per (annotation, response slot), ordered by prompt, response,
-    annotation id and slot."""
-    return stream_values(response_queryset(annotations))
+def response_score_batches(annotations: QuerySet[Annotation], score_attributes: Sequence[str]) -> Iterator[pa.RecordBatch]:
+    """Batches of response_queryset's columns, one row per (annotation, response slot), ordered by
+    prompt, response, annotation id and slot."""
+    return stream_batches(response_queryset(annotations, score_attributes), response_schema(score_attributes))
 
 
 def hindsight_item_keys(*, item_ids: list[int]) -> dict[int, PromptKey]:

@@ -3,7 +3,6 @@
 `row` is a tuple in the order of that file's schema (the writers convert a batch column by column), with
 struct values as tuples in their fields' order too (Arrow converts those several times faster than dicts)."""
 from collections.abc import Callable, Sequence
-from functools import cache
 from operator import itemgetter
 from typing import Any
 
@@ -210,62 +209,11 @@ def trl_preference_rows(group: ItemGroup, policy: ExportPolicy, stats: ExportSta
     return [(group.split, group.split, row)]
 
 
-class ScoreColumns:
-    """The individual format's score columns of one annotation's scores, in schema order. Score sets
-    repeat a lot and grouping hands over one shared dict per distinct set, so the values are kept per
-    dict (holding the dict, so its id cannot be reused while it is kept)."""
-
-    def __init__(self, attributes: Sequence[str], limit: int = 4096) -> None:
-        self.columns = _score_columns(tuple(attributes))
-        self.limit = limit
-        self.known: dict[int, tuple[dict, tuple]] = {}
-
-    def __call__(self, scores: dict[str, dict[str, int]]) -> tuple:
-        entry = self.known.get(id(scores))
-        if entry is not None and entry[0] is scores:
-            return entry[1]
-        values = tuple([(scores.get(slot) or {}).get(name) for slot, name in self.columns])
-        if len(self.known) >= self.limit:
-            self.known.clear()
-        self.known[id(scores)] = (scores, values)
-        return values
-
-
-def individual_rows(group: ItemGroup, policy: ExportPolicy, stats: ExportStats, score_values: ScoreColumns) -> Emitted:
-    judgements = [j for j in group.judgements if policy.neither_acceptable == "mark" or not j.neither_acceptable]
-    if not judgements:
-        stats.drop("no_annotations")
-        return []
-    strengths = [j.strength for j in judgements if j.strength is not None and not j.neither_acceptable]
-    agreeing, total = pair_agreement(strengths)
-    if not _meets_agreement(policy, agreeing, total, stats):
-        return []
-    stats.agreement(agreeing, total)
-    prompt = helpsteer_prompt(group.messages)
-    emitted: Emitted = []
-    split, item = group.split, (group.item_id, prompt, group.response_1, group.response_2)
-    for judgement in judgements:
-        row = (
-            split, *item, judgement.annotator, judgement.source, judgement.strength, judgement.justification,
-            judgement.neither_acceptable, *score_values(judgement.scores),
-        )
-        if judgement.strength is not None:
-            stats.label("preference_strength", judgement.strength)
-        emitted.append((split, split, row))
-    return emitted
-
-
 def hindsight_judgement_rows(group: Any, policy: ExportPolicy, stats: ExportStats) -> Emitted:  # noqa: ARG001 (no aggregation)
     """One row per judgement of a prepared hindsight group (exporters.hindsight.export_groups)."""
     if stats.hindsight is None:
         stats.hindsight = HindsightTally()
     return hindsight_export_rows(group, stats.hindsight, stats.label)
-
-
-@cache
-def _score_columns(attributes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """(slot, attribute) of each of the individual format's score columns, in schema order."""
-    return tuple((slot, name) for slot in ("1", "2") for name in attributes)
 
 
 def row_builder(format_name: str, attributes: Sequence[str]) -> Callable[[Any, ExportPolicy, ExportStats], Emitted]:
@@ -275,9 +223,6 @@ def row_builder(format_name: str, attributes: Sequence[str]) -> Callable[[Any, E
         return helpsteer2_preference_rows
     if format_name == "trl-preference":
         return trl_preference_rows
-    if format_name == "individual":
-        score_values = ScoreColumns(attributes)
-        return lambda group, policy, stats: individual_rows(group, policy, stats, score_values)
     if format_name == "hindsight":
         return hindsight_judgement_rows
     raise ValueError(f"unknown format {format_name!r}")

@@ -17,7 +17,7 @@ from datasets_app.exporters.text import canonical_justification, helpsteer_promp
 ITEM_FIELDS = (
     "item_id", "annotation_id", "annotator_id", "source", "strength", "justification", "neither_acceptable",
     "swapped", "messages_json", "content_hash", "declared_split", "response_1", "response_2",
-    "model_name_1", "model_name_2", "round", "scores_json",
+    "model_name_1", "model_name_2", "round",
 )
 # One row per (annotation, rated response slot), ordered by prompt, response, annotation id, slot.
 RESPONSE_FIELDS = (
@@ -25,7 +25,7 @@ RESPONSE_FIELDS = (
     "messages_json", "content_hash", "declared_split", "response", "model_name", "round",
 )
 (I_ITEM, I_ID, I_ANNOTATOR, I_SOURCE, I_STRENGTH, I_JUSTIFICATION, I_NEITHER, I_SWAPPED, I_MESSAGES, I_HASH,
- I_DECLARED, I_RESPONSE_1, I_RESPONSE_2, I_MODEL_1, I_MODEL_2, I_ROUND, I_SCORES) = range(len(ITEM_FIELDS))
+ I_DECLARED, I_RESPONSE_1, I_RESPONSE_2, I_MODEL_1, I_MODEL_2, I_ROUND) = range(len(ITEM_FIELDS))
 (R_PROMPT, R_RESPONSE, R_ID, R_SLOT, R_ANNOTATOR, R_SOURCE, R_SCORES, R_MESSAGES, R_HASH, R_DECLARED, R_TEXT,
  R_MODEL, R_ROUND) = range(len(RESPONSE_FIELDS))
 
@@ -52,11 +52,10 @@ def cached_json_loads(limit: int = SCORE_CACHE_SIZE) -> Callable[[str | None], A
 
 
 def item_groups(
-    rows: Iterator[tuple], pseudonym: Pseudonym, split: Splitter, *, with_scores: bool, with_justifications: bool = True
+    rows: Iterator[tuple], pseudonym: Pseudonym, split: Splitter, *, with_justifications: bool = True
 ) -> Iterator[ItemGroup]:
-    """One ItemGroup per item of ITEM_FIELDS rows; `scores_json` is read only `with_scores`, and
-    justifications are canonicalised only `with_justifications` (else left empty: TRL pairs have none)."""
-    scores_of = cached_json_loads()
+    """One ItemGroup per item of ITEM_FIELDS rows; justifications are canonicalised only
+    `with_justifications` (else left empty: TRL pairs have none)."""
     for item_id, grouped in groupby(rows, key=itemgetter(I_ITEM)):
         annotations = list(grouped)
         first = annotations[0]
@@ -76,7 +75,6 @@ def item_groups(
                     row[I_STRENGTH],
                     canonical_justification(row[I_JUSTIFICATION], bool(row[I_SWAPPED])) if with_justifications else "",
                     bool(row[I_NEITHER]),
-                    (scores_of(row[I_SCORES]) or {}) if with_scores else {},
                 )
                 for row in annotations
             ],

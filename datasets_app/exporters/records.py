@@ -14,7 +14,6 @@ class Judgement(NamedTuple):
     strength: int | None = None
     justification: str = ""
     neither_acceptable: bool = False
-    scores: dict[str, dict[str, int]] = {}  # noqa: RUF012 (shared default, never changed: records are read-only)
 
 
 class ItemGroup(NamedTuple):

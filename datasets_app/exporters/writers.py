@@ -103,6 +103,8 @@ class _FileSet:
         self.schema = schema
         self.pending: list[tuple] = []
         self.pending_splits: list[str] = []
+        self.pending_tables: list[pa.Table] = []
+        self.pending_table_rows = 0
         self.jsonl: gzip.GzipFile | None = None
         self.parquet: pq.ParquetWriter | None = None
         self._raw: BinaryIO | None = None
@@ -115,11 +117,34 @@ class _FileSet:
             self.parquet = pq.ParquetWriter(root / "parquet" / f"{name}.parquet", schema, compression="zstd")
 
     def take_batch(self) -> tuple[pa.Table, list[str]] | None:
+        if self.pending_tables:
+            return self.take_table_batch(final=True)
         if not self.pending:
             return None
         batch = rows_to_table(self.pending, self.schema), self.pending_splits
         self.pending, self.pending_splits = [], []
         return batch
+
+    def add_table(self, table: pa.Table, splits: list[str]) -> None:
+        self.pending_tables.append(table)
+        self.pending_splits += splits
+        self.pending_table_rows += table.num_rows
+
+    def take_table_batch(self, *, final: bool = False) -> tuple[pa.Table, list[str]] | None:
+        """The first BATCH_ROWS rows of the tables added (all of them when `final`), as one table: files
+        are cut into the same batches however the rows arrived."""
+        if not self.pending_table_rows or (self.pending_table_rows < BATCH_ROWS and not final):
+            return None
+        if len(self.pending_tables) > 1:
+            self.pending_tables = [pa.concat_tables(self.pending_tables).combine_chunks()]
+        table = self.pending_tables[0]
+        size = table.num_rows if final else BATCH_ROWS
+        batch, splits = table.slice(0, size).combine_chunks(), self.pending_splits[:size]
+        rest = table.slice(size)
+        self.pending_tables = [rest] if rest.num_rows else []
+        self.pending_splits = self.pending_splits[size:]
+        self.pending_table_rows = rest.num_rows
+        return batch, splits
 
     def write_batch(self, table: pa.Table, row_splits: list[str], splits: SplitWriters) -> None:
         """Runs in the writer thread."""
@@ -168,6 +193,13 @@ class DatasetSink:
         if len(file_set.pending) >= BATCH_ROWS:
             self._flush(file_set)
 
+    def write_table(self, file_name: str, table: pa.Table, splits: list[str]) -> None:
+        """Rows already in an Arrow table of the file's schema, with each row's split."""
+        file_set = self.files[file_name]
+        file_set.add_table(table, splits)
+        while (batch := file_set.take_table_batch()) is not None:
+            self.worker.submit(partial(file_set.write_batch, *batch, self.splits))
+
     def _flush(self, file_set: _FileSet) -> None:
         batch = file_set.take_batch()
         if batch is not None:
@@ -209,8 +241,16 @@ class DatasetSink:
             self.abandon()
 
 
+def _compact(table: pa.Table) -> pa.Table:
+    """`table` copied into buffers of exactly the size its rows need. An Arrow stream writes a whole
+    buffer of an unsliced array (with whatever spare capacity its producer left) but trims a sliced one,
+    so without this the same rows would give other bytes depending on how they reached the writer."""
+    return table.take(pa.array(range(table.num_rows), type=pa.int64()))
+
+
 def _write_splits(table: pa.Table, row_splits: list[str], splits: SplitWriters) -> None:
     """Each row of `table` to the split named at its index in `row_splits`, keeping the rows' order."""
+    table = _compact(table)
     names = dict.fromkeys(row_splits)
     if len(names) == 1:
         splits[row_splits[0]].write_table(table)

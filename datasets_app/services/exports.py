@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
 from annotation.hindsight.export_rows import HindsightGroup
@@ -29,7 +30,8 @@ from datasets_app import selectors
 from datasets_app.exporters import formats
 from datasets_app.exporters.archive import file_sha256, files_under, write_zip
 from datasets_app.exporters.card import CardContext, render_card
-from datasets_app.exporters.grouping import item_groups, response_groups
+from datasets_app.exporters.columnar.builders import COLUMNAR_FORMATS, batch_builder, group_key
+from datasets_app.exporters.columnar.frames import BatchContext, whole_groups
 from datasets_app.exporters.hindsight import export_groups
 from datasets_app.exporters.policy import ExportPolicy
 from datasets_app.exporters.records import ItemGroup, ResponseGroup
@@ -247,53 +249,85 @@ def _streams_closed(*streams: Iterator[Any]) -> Iterator[None]:
                 close()
 
 
-def write_dataset(version: DatasetVersion, root: Path, on_progress: Callable[[float], None]) -> ExportStats:
-    """Stream the version's rows into `root` (every container asked for) and write its card."""
-    policy = ExportPolicy.from_dict(version.policy)
-    projects = list(version.source_projects.order_by("pk"))
-    attributes = _attribute_names(projects)
-    annotations = selectors.export_annotations(project_ids=[p.pk for p in projects], filters=version.filters)
-    counts = annotations.aggregate(annotations=Count("id"), pairs=Count("item__response_2_id"))
-    total = counts["annotations"]
-    if version.format == DatasetFormat.HELPSTEER2:  # each annotation of a pair rates two responses
-        total += counts["pairs"]
-    file_schemas = formats.file_schemas(version.format, policy, attributes)
-    split_names = _split_names(version.format)
-    split_schemas = {name: file_schemas.get(name, next(iter(file_schemas.values()))) for name in split_names}
-    pseudonym, split = _pseudonymiser(version.project), _splitter(policy)
-    groups: Iterator[Any]
-    rows: Iterator[tuple] = iter(())
-    if version.format == DatasetFormat.HINDSIGHT:
-        hindsight = _hindsight_groups(projects, version.filters, pseudonym, split)
-        groups, total = iter(hindsight), sum(len(group.judgements) for group in hindsight)
-    elif version.format == DatasetFormat.HELPSTEER2:
-        rows = selectors.response_score_rows(annotations)
-        groups = response_groups(rows, pseudonym, split)
-    else:
-        individual = version.format == DatasetFormat.INDIVIDUAL
-        rows = selectors.item_annotation_rows(annotations, pairs_only=not individual, with_scores=individual)
-        groups = item_groups(
-            rows, pseudonym, split, with_scores=individual, with_justifications=version.format != DatasetFormat.TRL_PREFERENCE
-        )
-    build = formats.row_builder(version.format, attributes)
-    stats = ExportStats()
+@dataclass
+class _Build:
+    """What one build's writing steps share."""
+
+    version: DatasetVersion
+    policy: ExportPolicy
+    attributes: list[str]
+    file_schemas: dict[str, Any]
+    split_schemas: dict[str, Any]
+    root: Path
+    stats: ExportStats
+    pseudonym: Callable[[int | None], str | None]
+    split: Callable[[str, Any], str]
+    on_progress: Callable[[float], None]
+
+    def sink(self) -> DatasetSink:
+        return DatasetSink(self.root, self.file_schemas, self.split_schemas, self.policy.containers)
+
+
+def _write_groups(build: _Build, groups: list[HindsightGroup]) -> None:
+    """The per-group path (hindsight): one row-builder call per group."""
+    make_rows = formats.row_builder(build.version.format, build.attributes)
+    stats, total = build.stats, sum(len(group.judgements) for group in groups)
     seen = reported = 0
-    with (
-        _streams_closed(groups, rows),
-        _cycle_collection_paused(),
-        DatasetSink(root, file_schemas, split_schemas, policy.containers) as sink,
-    ):
+    with _cycle_collection_paused(), build.sink() as sink:
         for group in groups:
-            emitted = build(group, policy, stats)
+            emitted = make_rows(group, build.policy, stats)
             for file_name, split_name, row in emitted:
                 sink.write(file_name, split_name, row)
                 stats.rows[split_name] += 1
             if emitted:
                 _count_provenance(group, stats)
-            seen += len(group.score_sets) if isinstance(group, ResponseGroup) else len(group.judgements)
+            seen += len(group.judgements)
             if seen - reported >= PROGRESS_EVERY:
                 reported = seen
-                on_progress(min(seen / max(total, 1), 1.0))
+                build.on_progress(min(seen / max(total, 1), 1.0))
+
+
+def _write_batches(build: _Build, annotations: QuerySet) -> None:
+    """The columnar path: row batches straight from the database into Polars, whole groups at a time."""
+    counts = annotations.aggregate(annotations=Count("id"), pairs=Count("item__response_2_id"))
+    total = counts["annotations"]
+    if build.version.format == DatasetFormat.HELPSTEER2:  # each annotation of a pair rates two responses
+        total += counts["pairs"]
+        batches = selectors.response_score_batches(annotations, formats.HELPSTEER_ATTRIBUTES)
+    else:
+        individual = build.version.format == DatasetFormat.INDIVIDUAL
+        batches = selectors.item_annotation_batches(
+            annotations, pairs_only=not individual, score_attributes=build.attributes if individual else ()
+        )
+    frames = whole_groups(batches, group_key(build.version.format))
+    context = BatchContext(build.policy, build.stats, build.pseudonym, build.split, _count_provenance)
+    make_rows = batch_builder(build.version.format, build.attributes, build.file_schemas)
+    seen = 0
+    with _streams_closed(frames, batches), build.sink() as sink:
+        for frame in frames:
+            for file_name, part in make_rows(frame, context).items():
+                sink.write_table(file_name, part.table, part.splits)
+                build.stats.rows.update(part.splits)
+            seen += frame.height
+            build.on_progress(min(seen / max(total, 1), 1.0))
+
+
+def write_dataset(version: DatasetVersion, root: Path, on_progress: Callable[[float], None]) -> ExportStats:
+    """Stream the version's rows into `root` (every container asked for) and write its card."""
+    policy = ExportPolicy.from_dict(version.policy)
+    projects = list(version.source_projects.order_by("pk"))
+    attributes = _attribute_names(projects)
+    file_schemas = formats.file_schemas(version.format, policy, attributes)
+    split_names = _split_names(version.format)
+    split_schemas = {name: file_schemas.get(name, next(iter(file_schemas.values()))) for name in split_names}
+    build = _Build(version, policy, attributes, file_schemas, split_schemas, root, ExportStats(),
+                   _pseudonymiser(version.project), _splitter(policy), on_progress)
+    if version.format in COLUMNAR_FORMATS:
+        annotations = selectors.export_annotations(project_ids=[p.pk for p in projects], filters=version.filters)
+        _write_batches(build, annotations)
+    else:
+        _write_groups(build, _hindsight_groups(projects, version.filters, build.pseudonym, build.split))
+    stats = build.stats
     for name in split_names:
         stats.rows.setdefault(name, 0)
     card = CardContext(

@@ -111,3 +111,26 @@ def test_the_streaming_read_path_writes_the_same_files(project, researcher, djan
 
     assert digests(inside) == digests(outside)
     assert sum(outside.row_counts.values()) > 0
+
+
+@pytest.mark.parametrize("fmt", ["helpsteer2", "helpsteer2-preference", "trl-preference", "individual"])
+def test_files_do_not_depend_on_how_the_rows_are_batched(project, researcher, django_capture_on_commit_callbacks,
+                                                         monkeypatch, fmt):
+    """Read chunks and processed frames of a few rows each (items cut across chunks, frames of several
+    chunks, written batches sliced out of them mid-byte) give the same bytes as larger ones."""
+    from datasets_app import selectors
+    from datasets_app.exporters import writers
+    from datasets_app.exporters.columnar import frames
+
+    add_prompts(project, raters(2), 0, 12)
+    monkeypatch.setattr(writers, "BATCH_ROWS", 7)  # several written batches, sliced out of larger tables
+    usual = build(project, researcher, django_capture_on_commit_callbacks, fmt, validation_fraction=0.25)
+    monkeypatch.setattr(selectors, "CHUNK_SIZE", 3)
+    monkeypatch.setattr(frames, "PROCESS_ROWS", 5)
+    batched = build(project, researcher, django_capture_on_commit_callbacks, fmt, validation_fraction=0.25)
+
+    def digests(version):
+        return {entry["path"]: entry["sha256"] for entry in version.files if entry["path"] != version.zip_name}
+
+    assert sum(usual.row_counts.values()) > 10
+    assert digests(batched) == digests(usual)
