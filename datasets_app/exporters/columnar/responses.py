@@ -106,10 +106,14 @@ def helpsteer2_batch(frame: pl.DataFrame, context: BatchContext, schemas: dict[s
     context.count(stats.annotations, groups["sources"].explode())
     context.count(stats.models, groups["model_name"])
     context.count(stats.rounds, groups["round"])
-    groups = groups.with_columns(
-        split=context.splits(groups["content_hash"], groups["declared_split"]),
-        prompt=helpsteer_prompts(decoded_messages(groups["messages_json"])),
+    # a prompt's responses follow one another: its prompt string and split are made once
+    prompts = groups.unique("prompt_id", keep="first", maintain_order=True)
+    prompts = prompts.select(
+        "prompt_id",
+        split=context.splits(prompts["content_hash"], prompts["declared_split"]),
+        prompt=helpsteer_prompts(decoded_messages(prompts["messages_json"])),
     )
+    groups = groups.join(prompts, on="prompt_id", maintain_order="left")
     listed = groups.with_columns(**{name: values[name] for name in HELPSTEER_ATTRIBUTES})
     parts = _fallback(frame, fallback, context, build, schemas)
     out = {}
