@@ -21,7 +21,7 @@ from datasets_app.exporters.splits import split_of
 from datasets_app.exporters.stats import ExportStats
 from datasets_app.exporters.text import canonical_justification, helpsteer_prompt, statement_and_elaboration
 from datasets_app.exporters.writers import rows_to_table
-from datasets_app.services.exports import _count_provenance
+from datasets_app.services.dataset_rows import count_provenance
 
 HELPSTEER = formats.HELPSTEER_ATTRIBUTES
 PIECES = [
@@ -104,13 +104,13 @@ def reference(format_name: str, groups, policy: ExportPolicy) -> tuple[dict, Exp
             rows.append(row)
             splits.append(split_name)
         if emitted:
-            _count_provenance(group, stats)
+            count_provenance(group, stats)
     return out, stats
 
 
 def vectorised(format_name: str, frame: pl.DataFrame, policy: ExportPolicy) -> tuple[dict, ExportStats]:
     stats = ExportStats()
-    context = BatchContext(policy, stats, pseudonym, split, _count_provenance)
+    context = BatchContext(policy, stats, pseudonym, split, count_provenance)
     schemas = formats.file_schemas(format_name, policy, HELPSTEER)
     parts = batch_builder(format_name, HELPSTEER, schemas)(frame, context)
     return {name: (part.table.to_pylist(), part.splits) for name, part in parts.items()}, stats

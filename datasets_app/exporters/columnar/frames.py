@@ -13,6 +13,7 @@ from datasets_app.exporters.policy import ExportPolicy
 from datasets_app.exporters.stats import ExportStats
 from datasets_app.exporters.writers import rows_to_table
 
+GroupBuilder = Callable[[Any, Any, Any], list[tuple[str, str, tuple]]]  # formats.row_builder's builders
 PROCESS_ROWS = 8000  # rows gathered before a batch is processed: fewer Polars calls, but memory grows with it
 
 _TYPES = {

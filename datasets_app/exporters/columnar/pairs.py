@@ -3,15 +3,13 @@ grouping.ITEM_FIELDS columns, ordered by item then annotation id.
 
 Items with more than three judgements that carry a strength need the most-agreeing subset search
 (aggregation.most_agreeing); they go through the per-group builders, everything else is vectorised."""
-from collections.abc import Callable
-from typing import Any
 
 import polars as pl
 import pyarrow as pa
 
 from datasets_app.exporters.aggregation import MOST_AGREEING
 from datasets_app.exporters.columnar.frames import (
-    BatchContext, FileRows, below_agreement, emitted_parts, merge_parts, rounded_means, side_agreement, to_table,
+    BatchContext, FileRows, GroupBuilder, below_agreement, emitted_parts, merge_parts, rounded_means, side_agreement, to_table,
 )
 from datasets_app.exporters.columnar.text import (
     canonical_justifications, decoded_messages, helpsteer_prompts, statements_and_elaborations,
@@ -21,7 +19,6 @@ from datasets_app.exporters.grouping import ITEM_FIELDS, item_groups
 from datasets_app.exporters.records import NEITHER_VALID
 from datasets_app.exporters.splits import TRAIN, VALIDATION
 
-GroupBuilder = Callable[[Any, Any, Any], list[tuple[str, str, tuple]]]
 _ITEM_COLUMNS = ("messages_json", "content_hash", "declared_split", "response_1", "response_2",
                  "model_name_1", "model_name_2", "round")
 

@@ -3,22 +3,19 @@ prompt, response, annotation id and slot.
 
 A response rated completely by more than three annotators needs the most-agreeing subset search per
 attribute (aggregation.aggregate); it goes through the per-group builder, everything else is vectorised."""
-from collections.abc import Callable
-from typing import Any
 
 import polars as pl
 import pyarrow as pa
 
 from datasets_app.exporters.aggregation import MOST_AGREEING
 from datasets_app.exporters.columnar.frames import (
-    BatchContext, FileRows, below_agreement, emitted_parts, merge_parts, rounded_means, score_column,
+    BatchContext, FileRows, GroupBuilder, below_agreement, emitted_parts, merge_parts, rounded_means, score_column,
 )
 from datasets_app.exporters.columnar.text import decoded_messages, helpsteer_prompts
 from datasets_app.exporters.formats import HELPSTEER_ATTRIBUTES
 from datasets_app.exporters.grouping import RESPONSE_FIELDS, response_groups
 from datasets_app.exporters.splits import TRAIN, VALIDATION
 
-GroupBuilder = Callable[[Any, Any, Any], list[tuple[str, str, tuple]]]
 GROUP = ("prompt_id", "response_id")
 _EMPTY_OBJECT = r"^[\t\n\r ]*\{[\t\n\r ]*\}[\t\n\r ]*$"
 _PAIRS = ((0, 1), (0, 2), (1, 2))
@@ -52,19 +49,15 @@ def _fallback(frame: pl.DataFrame, keys: pl.DataFrame, context: BatchContext, bu
     if keys.is_empty():
         return {}
     rows = frame.join(keys, on=list(GROUP), how="semi", maintain_order="left").select(RESPONSE_FIELDS).rows()
+    prompt_of = {row[1]: row[0] for row in rows}  # response id → prompt id (ResponseGroup does not carry it)
     emitted = []
     for group in response_groups(iter(rows), context.pseudonym, context.split):
         triples = build(group, context.policy, context.stats)
-        key = (group_prompt_id(group, rows), group.response_id)
+        key = (prompt_of[group.response_id], group.response_id)
         emitted += [(key, file_name, split, row) for file_name, split, row in triples]
         if triples:
             context.count_provenance(group, context.stats)
     return emitted_parts(emitted, schemas)
-
-
-def group_prompt_id(group: Any, rows: list[tuple]) -> int:
-    """The prompt id of a response group (records.ResponseGroup does not carry it)."""
-    return next(row[0] for row in rows if row[1] == group.response_id)
 
 
 def helpsteer2_batch(frame: pl.DataFrame, context: BatchContext, schemas: dict[str, pa.Schema],
