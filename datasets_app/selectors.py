@@ -11,13 +11,14 @@ import pyarrow as pa
 from django.contrib.auth import get_user_model
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, TextField, Value
+from django.db.models import F, Field, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
 from annotation.models import Annotation, AnnotationSource, Assignment, Item, Project
-from datasets_app.exporters.columnar.frames import item_schema, response_schema, rows_to_batch, score_column
+from datasets_app.exporters.columnar.frames import item_schema, response_schema, rows_to_batch
+from datasets_app.exporters.formats import score_column
 from datasets_app.exporters.grouping import ITEM_FIELDS, RESPONSE_FIELDS
 from datasets_app.exporters.hindsight import PromptKey
 from datasets_app.models import DatasetVersion
@@ -55,44 +56,29 @@ def _as_text(json_field: str) -> Cast:
     return Cast(json_field, output_field=TextField())
 
 
-class _ObjectKeyText(Func):
-    """`column ->> 'key'`: an object member as text (a nested object as its JSON). KeyTextTransform reads
-    the slot keys "1" and "2" as array indices, so it cannot be used for attribute_scores."""
+class _ObjectMember(Func):
+    """`column -> 'key' … ->> 'last key'`: a member of nested JSON objects, as text (a nested object as
+    its JSON), or cast to an integer when `output_field` is an IntegerField (attribute scores, which are
+    validated integers under identifier names). KeyTextTransform reads the slot keys "1" and "2" as
+    array indices, so it cannot be used for attribute_scores."""
 
     arity = 1
-    output_field = TextField()
 
-    def __init__(self, column: str, key: str) -> None:
-        super().__init__(F(column))
-        self.key = key
+    def __init__(self, column: str, *keys: str, output_field: Field | None = None) -> None:
+        super().__init__(F(column), output_field=output_field or TextField())
+        self.keys = keys
 
     def as_sql(self, compiler, connection, **extra_context):  # noqa: ANN001, ANN201, ARG002 (PostgreSQL)
         sql, params = compiler.compile(self.source_expressions[0])
-        return f"({sql} ->> (%s)::text)", [*params, self.key]
+        path = "".join(" -> (%s)::text" for _ in self.keys[:-1]) + " ->> (%s)::text"
+        member = f"({sql}{path})"
+        if isinstance(self.output_field, IntegerField):
+            member = f"{member}::integer"
+        return member, [*params, *self.keys]
 
     def as_sqlite(self, compiler, connection, **extra_context):  # noqa: ANN001, ANN201, ARG002
         sql, params = compiler.compile(self.source_expressions[0])
-        return f"JSON_EXTRACT({sql}, %s)", [*params, f'$."{self.key}"']
-
-
-class _ObjectScore(Func):
-    """`(column -> 'slot') ->> 'name'` as an integer: one attribute score of one response slot, taken
-    out of the JSON by the database (attribute names are identifiers, scores validated integers)."""
-
-    arity = 1
-    output_field = IntegerField()
-
-    def __init__(self, column: str, slot: str, name: str) -> None:
-        super().__init__(F(column))
-        self.slot, self.name = slot, name
-
-    def as_sql(self, compiler, connection, **extra_context):  # noqa: ANN001, ANN201, ARG002 (PostgreSQL)
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"(({sql} -> (%s)::text) ->> (%s)::text)::integer", [*params, self.slot, self.name]
-
-    def as_sqlite(self, compiler, connection, **extra_context):  # noqa: ANN001, ANN201, ARG002
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"JSON_EXTRACT({sql}, %s)", [*params, f'$."{self.slot}"."{self.name}"']
+        return f"JSON_EXTRACT({sql}, %s)", [*params, "$" + "".join(f'."{key}"' for key in self.keys)]
 
 
 def _swapped() -> Subquery:
@@ -122,7 +108,7 @@ def item_queryset(annotations: QuerySet[Annotation], *, pairs_only: bool, score_
         "model_name_1": "item__response_1__model_name", "model_name_2": "item__response_2__model_name",
         "round": "item__round",
     }
-    scores = {score_column(slot, name): _ObjectScore("attribute_scores", slot, name)
+    scores = {score_column(slot, name): _ObjectMember("attribute_scores", slot, name, output_field=IntegerField())
               for slot in ("1", "2") for name in score_attributes}
     return _columns(annotations.order_by("item_id", "id"), (*ITEM_FIELDS, *scores), {**sources, **scores})
 
@@ -135,12 +121,12 @@ def slot_queryset(annotations: QuerySet[Annotation], slot: str, score_attributes
     sources = {
         "prompt_id": "item__prompt_id", "response_id": f"item__response_{slot}_id", "annotation_id": "id",
         "slot": Value(int(slot), output_field=IntegerField()), "annotator_id": "annotator_id", "source": "source",
-        "scores_json": _ObjectKeyText("attribute_scores", slot), "messages_json": _as_text("item__prompt__messages"),
+        "scores_json": _ObjectMember("attribute_scores", slot), "messages_json": _as_text("item__prompt__messages"),
         "content_hash": "item__prompt__content_hash", "declared_split": _declared_split(),
         "response": f"item__response_{slot}__text", "model_name": f"item__response_{slot}__model_name",
         "round": "item__round",
     }
-    scores = {score_column("", name): _ObjectScore("attribute_scores", slot, name) for name in score_attributes}
+    scores = {score_column("", name): _ObjectMember("attribute_scores", slot, name, output_field=IntegerField()) for name in score_attributes}
     return _columns(annotations.order_by(), (*RESPONSE_FIELDS, *scores), {**sources, **scores})
 
 

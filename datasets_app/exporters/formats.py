@@ -53,6 +53,12 @@ def trl_schema(style: str) -> pa.Schema:
     return pa.schema([("prompt", kind), ("chosen", kind), ("rejected", kind), ("margin", pa.float64())])
 
 
+def score_column(slot: str, name: str) -> str:
+    """The column of one response slot's score of one attribute, as the individual format names it;
+    "score_<name>" for the slot a row is about (slot ""), as the helpsteer2 reads select it."""
+    return f"response_{slot}_{name}" if slot else f"score_{name}"
+
+
 def individual_schema(attributes: Sequence[str]) -> pa.Schema:
     columns = [
         ("split", pa.string()),
@@ -66,7 +72,7 @@ def individual_schema(attributes: Sequence[str]) -> pa.Schema:
         ("justification", pa.string()),
         ("neither_acceptable", pa.bool_()),
     ]
-    columns += [(f"response_{slot}_{name}", pa.int64()) for slot in ("1", "2") for name in attributes]
+    columns += [(score_column(slot, name), pa.int64()) for slot in ("1", "2") for name in attributes]
     return pa.schema(columns)
 
 
@@ -216,7 +222,7 @@ def hindsight_judgement_rows(group: Any, policy: ExportPolicy, stats: ExportStat
     return hindsight_export_rows(group, stats.hindsight, stats.label)
 
 
-def row_builder(format_name: str, attributes: Sequence[str]) -> Callable[[Any, ExportPolicy, ExportStats], Emitted]:
+def row_builder(format_name: str) -> Callable[[Any, ExportPolicy, ExportStats], Emitted]:
     if format_name == "helpsteer2":
         return helpsteer2_rows
     if format_name == "helpsteer2-preference":

@@ -104,7 +104,6 @@ class _FileSet:
         self.pending: list[tuple] = []
         self.pending_splits: list[str] = []
         self.pending_tables: list[pa.Table] = []
-        self.pending_table_rows = 0
         self.jsonl: gzip.GzipFile | None = None
         self.parquet: pq.ParquetWriter | None = None
         self._raw: BinaryIO | None = None
@@ -128,12 +127,12 @@ class _FileSet:
     def add_table(self, table: pa.Table, splits: list[str]) -> None:
         self.pending_tables.append(table)
         self.pending_splits += splits
-        self.pending_table_rows += table.num_rows
 
     def take_table_batch(self, *, final: bool = False) -> tuple[pa.Table, list[str]] | None:
         """The first BATCH_ROWS rows of the tables added (all of them when `final`), as one table: files
         are cut into the same batches however the rows arrived."""
-        if not self.pending_table_rows or (self.pending_table_rows < BATCH_ROWS and not final):
+        waiting = len(self.pending_splits)  # one split per row added
+        if not waiting or (waiting < BATCH_ROWS and not final):
             return None
         if len(self.pending_tables) > 1:
             self.pending_tables = [pa.concat_tables(self.pending_tables).combine_chunks()]
@@ -143,7 +142,6 @@ class _FileSet:
         rest = table.slice(size)
         self.pending_tables = [rest] if rest.num_rows else []
         self.pending_splits = self.pending_splits[size:]
-        self.pending_table_rows = rest.num_rows
         return batch, splits
 
     def write_batch(self, table: pa.Table, row_splits: list[str], splits: SplitWriters) -> None:

@@ -145,7 +145,7 @@ class _Build:
 
 def _write_groups(build: _Build, groups: list[HindsightGroup]) -> None:
     """The per-group path (hindsight): one row-builder call per group."""
-    make_rows = formats.row_builder(build.version.format, build.attributes)
+    make_rows = formats.row_builder(build.version.format)
     stats, total = build.stats, sum(len(group.judgements) for group in groups)
     seen = reported = 0
     with _cycle_collection_paused(), build.sink() as sink:
@@ -176,7 +176,7 @@ def _write_batches(build: _Build, annotations: QuerySet) -> None:
         )
     frames = whole_groups(batches, group_key(build.version.format))
     context = BatchContext(build.policy, build.stats, build.pseudonym, build.split, count_provenance)
-    make_rows = batch_builder(build.version.format, build.attributes, build.file_schemas)
+    make_rows = batch_builder(build.version.format, build.file_schemas)
     seen = 0
     with _streams_closed(frames, batches), build.sink() as sink:
         for frame in frames:

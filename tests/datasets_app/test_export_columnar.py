@@ -96,7 +96,7 @@ def random_item_rows(rng: random.Random, items: int) -> list[tuple]:
 
 def reference(format_name: str, groups, policy: ExportPolicy) -> tuple[dict, ExportStats]:
     """The per-group builders' rows of each file (and each row's split) and their statistics."""
-    stats, build, out = ExportStats(), formats.row_builder(format_name, HELPSTEER), {}
+    stats, build, out = ExportStats(), formats.row_builder(format_name), {}
     for group in groups:
         emitted = build(group, policy, stats)
         for file_name, split_name, row in emitted:
@@ -112,7 +112,7 @@ def vectorised(format_name: str, frame: pl.DataFrame, policy: ExportPolicy) -> t
     stats = ExportStats()
     context = BatchContext(policy, stats, pseudonym, split, count_provenance)
     schemas = formats.file_schemas(format_name, policy, HELPSTEER)
-    parts = batch_builder(format_name, HELPSTEER, schemas)(frame, context)
+    parts = batch_builder(format_name, schemas)(frame, context)
     return {name: (part.table.to_pylist(), part.splits) for name, part in parts.items()}, stats
 
 

@@ -1,5 +1,5 @@
 """Which batch builder makes which format, and the key its row batches are cut on."""
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import partial
 
 import polars as pl
@@ -20,11 +20,11 @@ def group_key(format_name: str) -> str:
     return "prompt_id" if format_name == "helpsteer2" else "item_id"
 
 
-def batch_builder(format_name: str, attributes: Sequence[str], schemas: dict[str, pa.Schema]) -> BatchBuilder:
+def batch_builder(format_name: str, schemas: dict[str, pa.Schema]) -> BatchBuilder:
     """(frame of whole groups, context) → the batch's rows of each file."""
     if format_name == "individual":
         return partial(individual_batch, schemas=schemas)
-    reference = formats.row_builder(format_name, attributes)
+    reference = formats.row_builder(format_name)
     if format_name == "helpsteer2":
         return partial(helpsteer2_batch, schemas=schemas, build=reference)
     if format_name == "helpsteer2-preference":

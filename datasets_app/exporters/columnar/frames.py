@@ -8,8 +8,10 @@ from typing import Any
 import polars as pl
 import pyarrow as pa
 
+from datasets_app.exporters.formats import score_column
 from datasets_app.exporters.grouping import ITEM_FIELDS, RESPONSE_FIELDS
 from datasets_app.exporters.policy import ExportPolicy
+from datasets_app.exporters.splits import TRAIN, VALIDATION
 from datasets_app.exporters.stats import ExportStats
 from datasets_app.exporters.writers import rows_to_table
 
@@ -29,12 +31,6 @@ _TYPES = {
 def row_schema(names: Iterable[str]) -> pa.Schema:
     """The Arrow schema of selector rows with these column names (grouping.ITEM_FIELDS / RESPONSE_FIELDS)."""
     return pa.schema([(name, _TYPES[name]) for name in names])
-
-
-def score_column(slot: str, name: str) -> str:
-    """The column of one response slot's score of one attribute (the individual format's name for it);
-    "score_<name>" for the slot a row is about (slot "")."""
-    return f"response_{slot}_{name}" if slot else f"score_{name}"
 
 
 def item_schema(score_attributes: Sequence[str] = ()) -> pa.Schema:
@@ -157,10 +153,30 @@ class FileRows:
     keys: list[Any]
 
 
-def merge_parts(parts: list[FileRows]) -> FileRows | None:
-    """The rows of several parts (vectorised and per-group) in group order; a group's rows stay together
-    in their order, since each group is in exactly one part."""
-    parts = [part for part in parts if part.table.num_rows]
+def frame_part(frame: pl.DataFrame, schema: pa.Schema, key: Sequence[str], split: str = "split") -> FileRows:
+    """A frame's rows of one file: keyed by its `key` columns (one value, or a tuple of several), with
+    the Hugging Face split in column `split`."""
+    columns = [frame[name].to_list() for name in key]
+    keys = columns[0] if len(columns) == 1 else list(zip(*columns, strict=True))
+    return FileRows(to_table(frame, schema), frame[split].to_list(), keys)
+
+
+def split_files(frame: pl.DataFrame, schemas: dict[str, pa.Schema], key: Sequence[str],
+                fallback: dict[str, FileRows]) -> dict[str, FileRows]:
+    """The train and validation files of a frame with a `split` column, each merged with the per-group
+    path's rows of that file."""
+    files = {}
+    for name in (TRAIN, VALIDATION):
+        merged = merge_parts([frame_part(frame.filter(pl.col("split") == name), schemas[name], key), fallback.get(name)])
+        if merged is not None:
+            files[name] = merged
+    return files
+
+
+def merge_parts(parts: list[FileRows | None]) -> FileRows | None:
+    """The rows of several parts (vectorised and per-group; None for none) in group order; a group's rows
+    stay together in their order, since each group is in exactly one part."""
+    parts = [part for part in parts if part is not None and part.table.num_rows]
     if not parts:
         return None
     if len(parts) == 1:

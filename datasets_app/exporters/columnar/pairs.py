@@ -9,7 +9,8 @@ import pyarrow as pa
 
 from datasets_app.exporters.aggregation import MOST_AGREEING
 from datasets_app.exporters.columnar.frames import (
-    BatchContext, FileRows, GroupBuilder, below_agreement, emitted_parts, merge_parts, rounded_means, side_agreement, to_table,
+    BatchContext, FileRows, GroupBuilder, below_agreement, emitted_parts, frame_part, merge_parts, rounded_means,
+    side_agreement, split_files,
 )
 from datasets_app.exporters.columnar.text import (
     canonical_justifications, decoded_messages, helpsteer_prompts, statements_and_elaborations,
@@ -17,7 +18,6 @@ from datasets_app.exporters.columnar.text import (
 from datasets_app.exporters.formats import PREFERENCE_SPLIT_VALUES
 from datasets_app.exporters.grouping import ITEM_FIELDS, item_groups
 from datasets_app.exporters.records import NEITHER_VALID
-from datasets_app.exporters.splits import TRAIN, VALIDATION
 
 _ITEM_COLUMNS = ("messages_json", "content_hash", "declared_split", "response_1", "response_2",
                  "model_name_1", "model_name_2", "round")
@@ -41,17 +41,16 @@ def _sorted_items() -> pl.Expr:
     return pl.col("item_id").set_sorted()
 
 
-def _items(frame: pl.DataFrame) -> pl.DataFrame:
-    """One row per item: its own columns and the counts of its judgements with a strength."""
-    strength, valid = pl.col("strength"), pl.col("valid")
+def _items(frame: pl.DataFrame, counted: pl.Expr, *extra: pl.Expr) -> pl.DataFrame:
+    """One row per item: its own columns, how many of its judgements are `counted` (n) and how many of
+    those prefer each side, and any `extra` aggregates."""
+    strength = pl.col("strength")
     return frame.group_by(_sorted_items(), maintain_order=True).agg(
         *[pl.col(name).first() for name in _ITEM_COLUMNS],
-        n=valid.sum().cast(pl.Int64),
-        total=strength.filter(valid).sum().cast(pl.Int64),
-        low=strength.filter(valid).min(),
-        high=strength.filter(valid).max(),
-        positive=(valid & (strength > 0)).sum().cast(pl.Int64),
-        negative=(valid & (strength < 0)).sum().cast(pl.Int64),
+        *extra,
+        n=counted.sum().cast(pl.Int64),
+        positive=(counted & (strength > 0)).sum().cast(pl.Int64),
+        negative=(counted & (strength < 0)).sum().cast(pl.Int64),
     )
 
 
@@ -59,8 +58,8 @@ def _with_split(items: pl.DataFrame, context: BatchContext) -> pl.DataFrame:
     return items.with_columns(split=context.splits(items["content_hash"], items["declared_split"]))
 
 
-def _count_provenance(rows: pl.DataFrame, items: pl.DataFrame, context: BatchContext) -> None:
-    """What services._count_provenance counts for each emitted item: its judgements' sources and
+def _count_item_provenance(rows: pl.DataFrame, items: pl.DataFrame, context: BatchContext) -> None:
+    """What services.dataset_rows.count_provenance counts for each emitted item: its judgements' sources and
     annotators, its responses' models, its round."""
     stats = context.stats
     context.count(stats.annotations, rows["source"])
@@ -88,7 +87,13 @@ def _aggregated_pairs(frame: pl.DataFrame, context: BatchContext, *, keep_ties: 
     """formats._aggregate_pair over every item with at most three strengths: (kept items with `value`
     and `spread`, ids of the items left to the per-group path). Drops and agreement are counted."""
     policy, stats = context.policy, context.stats
-    items = _items(frame)
+    strength, valid = pl.col("strength"), pl.col("valid")
+    items = _items(
+        frame, valid,
+        strength.filter(valid).sum().cast(pl.Int64).alias("total"),
+        strength.filter(valid).min().alias("low"),
+        strength.filter(valid).max().alias("high"),
+    )
     many = pl.col("n") > MOST_AGREEING
     fallback = items.filter(many)["item_id"]
     agreeing, pairs = side_agreement(pl.col("positive"), pl.col("negative"), pl.col("n"))
@@ -114,16 +119,12 @@ def _rows_of(frame: pl.DataFrame, items: pl.DataFrame) -> pl.DataFrame:
     return frame.join(items.select("item_id"), on="item_id", how="semi", maintain_order="left")
 
 
-def _part(items: pl.DataFrame, schema: pa.Schema, split: str = "split") -> FileRows:
-    return FileRows(to_table(items, schema), items[split].to_list(), items["item_id"].to_list())
-
-
 def trl_preference_batch(frame: pl.DataFrame, context: BatchContext, schemas: dict[str, pa.Schema],
                          build: GroupBuilder) -> dict[str, FileRows]:
     """formats.trl_preference_rows of every item (ties always dropped)."""
     frame = _prepared(frame, context, justifications=False)
     kept, fallback = _aggregated_pairs(frame, context, keep_ties=False)
-    _count_provenance(_rows_of(frame, kept), kept, context)
+    _count_item_provenance(_rows_of(frame, kept), kept, context)
     first_better = pl.col("value") < 0
     kept = kept.with_columns(
         chosen=pl.when(first_better).then(pl.col("response_1")).otherwise(pl.col("response_2")),
@@ -139,14 +140,7 @@ def trl_preference_batch(frame: pl.DataFrame, context: BatchContext, schemas: di
         kept = kept.with_columns(prompt=messages, chosen=turn("chosen"), rejected=turn("rejected"))
     else:
         kept = kept.with_columns(prompt=helpsteer_prompts(messages))
-    parts = _fallback(frame, fallback, context, build, schemas, justifications=False)
-    out = {}
-    for name in (TRAIN, VALIDATION):
-        vectorised = kept.filter(pl.col("split") == name)
-        merged = merge_parts([_part(vectorised, schemas[name]), *([parts[name]] if name in parts else [])])
-        if merged is not None:
-            out[name] = merged
-    return out
+    return split_files(kept, schemas, ["item_id"], _fallback(frame, fallback, context, build, schemas, justifications=False))
 
 
 def helpsteer2_preference_batch(frame: pl.DataFrame, context: BatchContext, schemas: dict[str, pa.Schema],
@@ -156,7 +150,7 @@ def helpsteer2_preference_batch(frame: pl.DataFrame, context: BatchContext, sche
     frame = _prepared(frame, context, justifications=True)
     kept, fallback = _aggregated_pairs(frame, context, keep_ties=not policy.drop_ties)
     rows = _rows_of(frame, kept)
-    _count_provenance(rows, kept, context)
+    _count_item_provenance(rows, kept, context)
     context.count_labels("preference_strength", kept["value"])
     rows = rows.join(kept.select("item_id", "value"), on="item_id", maintain_order="left")
     valid = rows.filter(pl.col("valid"))
@@ -185,7 +179,7 @@ def helpsteer2_preference_batch(frame: pl.DataFrame, context: BatchContext, sche
     schema = schemas["preference"]
     table_frame = kept.with_columns(pl.col("split").alias("hf_split"), pl.col("split_value").alias("split"))
     parts = _fallback(frame, fallback, context, build, schemas, justifications=True)
-    merged = merge_parts([_part(table_frame, schema, split="hf_split"), *parts.values()])
+    merged = merge_parts([frame_part(table_frame, schema, ["item_id"], split="hf_split"), *parts.values()])
     return {"preference": merged} if merged is not None else {}
 
 
@@ -198,13 +192,7 @@ def individual_batch(frame: pl.DataFrame, context: BatchContext, schemas: dict[s
     included = pl.lit(policy.neither_acceptable == "mark") | ~neither
     counted = included & strength.is_not_null() & ~neither
     frame = frame.with_columns(included=included, counted=counted)
-    items = frame.group_by(_sorted_items(), maintain_order=True).agg(
-        *[pl.col(name).first() for name in _ITEM_COLUMNS],
-        included=pl.col("included").sum().cast(pl.Int64),
-        n=counted.sum().cast(pl.Int64),
-        positive=(counted & (strength > 0)).sum().cast(pl.Int64),
-        negative=(counted & (strength < 0)).sum().cast(pl.Int64),
-    )
+    items = _items(frame, pl.col("counted"), pl.col("included").sum().cast(pl.Int64))
     agreeing, pairs = side_agreement(pl.col("positive"), pl.col("negative"), pl.col("n"))
     items = items.with_columns(agreeing=agreeing, pairs=pairs).with_columns(
         reason=pl.when(pl.col("included") == 0).then(pl.lit("no_annotations"))
@@ -214,15 +202,9 @@ def individual_batch(frame: pl.DataFrame, context: BatchContext, schemas: dict[s
     kept = items.filter(pl.col("reason").is_null())
     stats.agreement(int(kept["agreeing"].sum()), int(kept["pairs"].sum()))
     kept = _with_split(kept, context)
-    _count_provenance(_rows_of(frame, kept), kept, context)
+    _count_item_provenance(_rows_of(frame, kept), kept, context)
     kept = kept.with_columns(prompt=helpsteer_prompts(decoded_messages(kept["messages_json"])))
     rows = _rows_of(frame, kept).filter(pl.col("included"))
     context.count_labels("preference_strength", rows["strength"].drop_nulls())
     rows = rows.join(kept.select("item_id", "split", "prompt"), on="item_id", maintain_order="left")
-    rows = rows.with_columns(preference_strength=strength)
-    out = {}
-    for name in (TRAIN, VALIDATION):
-        part = rows.filter(pl.col("split") == name)
-        if part.height:
-            out[name] = _part(part, schemas[name])
-    return out
+    return split_files(rows.with_columns(preference_strength=strength), schemas, ["item_id"], {})

@@ -9,12 +9,12 @@ import pyarrow as pa
 
 from datasets_app.exporters.aggregation import MOST_AGREEING
 from datasets_app.exporters.columnar.frames import (
-    BatchContext, FileRows, GroupBuilder, below_agreement, emitted_parts, merge_parts, rounded_means, score_column,
+    BatchContext, FileRows, GroupBuilder, below_agreement, emitted_parts, frame_part, merge_parts, rounded_means,
+    split_files,
 )
 from datasets_app.exporters.columnar.text import decoded_messages, helpsteer_prompts
-from datasets_app.exporters.formats import HELPSTEER_ATTRIBUTES
+from datasets_app.exporters.formats import HELPSTEER_ATTRIBUTES, score_column
 from datasets_app.exporters.grouping import RESPONSE_FIELDS, response_groups
-from datasets_app.exporters.splits import TRAIN, VALIDATION
 
 GROUP = ("prompt_id", "response_id")
 _EMPTY_OBJECT = r"^[\t\n\r ]*\{[\t\n\r ]*\}[\t\n\r ]*$"
@@ -109,18 +109,10 @@ def helpsteer2_batch(frame: pl.DataFrame, context: BatchContext, schemas: dict[s
     groups = groups.join(prompts, on="prompt_id", maintain_order="left")
     listed = groups.with_columns(**{name: values[name] for name in HELPSTEER_ATTRIBUTES})
     parts = _fallback(frame, fallback, context, build, schemas)
-    out = {}
-    for name in (TRAIN, VALIDATION):
-        rated = groups.filter(pl.col("split") == name)
-        keys = list(zip(rated["prompt_id"].to_list(), rated["response_id"].to_list(), strict=True))
-        part = FileRows(rated.select(schemas[name].names).to_arrow().cast(schemas[name]), rated["split"].to_list(), keys)
-        merged = merge_parts([part, *([parts[name]] if name in parts else [])])
-        if merged is not None:
-            out[name] = merged
-    keys = list(zip(listed["prompt_id"].to_list(), listed["response_id"].to_list(), strict=True))
-    schema = schemas["disagreements"]
-    part = FileRows(listed.select(schema.names).to_arrow().cast(schema), ["disagreements"] * listed.height, keys)
-    merged = merge_parts([part, *([parts["disagreements"]] if "disagreements" in parts else [])])
-    if merged is not None:
-        out["disagreements"] = merged
-    return out
+    files = split_files(groups, schemas, GROUP, parts)
+    listed = listed.with_columns(hf_split=pl.lit("disagreements"))
+    disagreements = merge_parts([frame_part(listed, schemas["disagreements"], GROUP, split="hf_split"),
+                                 parts.get("disagreements")])
+    if disagreements is not None:
+        files["disagreements"] = disagreements
+    return files
