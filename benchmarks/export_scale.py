@@ -5,8 +5,10 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/verdict_bench .venv/bin/python benchmarks/export_scale.py --n 100000
 
 Each measured step runs in its own child process, so its peak RSS is its own (not the data builder's);
-each runs `--repeat` times (COPY and export alternating) and the medians are compared, since one run
-on a small shared machine can be off by a third either way.
+each runs `--repeat` times (the steps in turn) and the medians are compared, since one run on a small
+shared machine can be off by a third either way. The COPY runs twice in each round: in a session with
+the server's defaults (the raw COPY a user would run), and with the settings the export's reader sets
+(selectors.EXPORT_SESSION), so the table shows what the export costs beyond the read either way.
 Targets (issue 3): export time ≤ 2× COPY's, peak RSS < 500 MB.
 """
 import argparse
@@ -113,8 +115,9 @@ def build(n: int, slug: str) -> None:
     print(json.dumps({"step": "build", "annotations": items * PER_ITEM, "items": items, "seconds": round(time.perf_counter() - started, 1)}))
 
 
-def measure_copy(slug: str, fmt: str) -> None:
-    """COPY of the rows the export reads (the same query the export streams), written to /dev/null."""
+def measure_copy(slug: str, fmt: str, session: str) -> None:
+    """COPY of the rows the export reads (the same query the export streams), written to /dev/null, in a
+    session with the server's defaults or with the settings the export's reader uses (`session`)."""
     import psycopg
     from django.db import connection
 
@@ -133,6 +136,10 @@ def measure_copy(slug: str, fmt: str) -> None:
         querysets = [selectors.item_queryset(annotations, pairs_only=not individual, score_attributes=scores)]
     connection.ensure_connection()
     raw = connection.connection
+    if session == "export":
+        with raw.cursor() as cursor:
+            for setting in selectors.EXPORT_SESSION:
+                cursor.execute(setting)
     started = time.perf_counter()
     size = 0
     for queryset in querysets:
@@ -142,7 +149,7 @@ def measure_copy(slug: str, fmt: str) -> None:
             for block in copy:
                 size += len(block)
                 sink.write(block)
-    print(json.dumps({"step": "copy", "format": fmt, "seconds": round(time.perf_counter() - started, 2), "bytes": size,
+    print(json.dumps({"step": "copy", "format": fmt, "session": session, "seconds": round(time.perf_counter() - started, 2), "bytes": size,
                       "peak_rss_mb": _peak_rss_mb()}))
 
 
@@ -155,14 +162,14 @@ def measure_export(slug: str, fmt: str, containers: str) -> None:
     project = Project.objects.get(slug=slug)
     version = dataset_version_create(project=project, format=fmt, created_by=None, enqueue=False,
                                      policy={"containers": containers.split(",")})
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     version = dataset_version_build(version_id=version.pk)
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     if version.status != "ready":
         raise SystemExit(f"export failed: {version.error}")
     size = sum(entry["size"] for entry in version.files)
     print(json.dumps({"step": "export", "format": fmt, "containers": containers, "seconds": round(seconds, 2),
-                      "rows": version.row_counts, "bytes": size, "peak_rss_mb": _peak_rss_mb()}))
+                      "cpu_seconds": round(cpu_seconds, 2), "rows": version.row_counts, "bytes": size, "peak_rss_mb": _peak_rss_mb()}))
 
 
 def _peak_rss_mb() -> float:
@@ -184,6 +191,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each step; the median is reported (default 3)")
     parser.add_argument("--step", choices=["build", "copy", "export"], help=argparse.SUPPRESS)
     parser.add_argument("--format", help=argparse.SUPPRESS)
+    parser.add_argument("--session", choices=["server", "export"], default="server", help=argparse.SUPPRESS)
     args = parser.parse_args()
     slug = f"bench-{args.n}"
     if args.step:
@@ -191,24 +199,33 @@ def main() -> None:
         if args.step == "build":
             build(args.n, slug)
         elif args.step == "copy":
-            measure_copy(slug, args.format)
+            measure_copy(slug, args.format, args.session)
         else:
             measure_export(slug, args.format, args.containers)
         return
     if not args.reuse:
         print(json.dumps(_child("--step", "build", "--n", str(args.n))))
-    print(f"median of {args.repeat} runs each, COPY and export alternating")
-    print(f"{'format':24} {'COPY s':>8} {'export s':>9} {'ratio':>6} {'COPY RSS MB':>12} {'export RSS MB':>14}  rows")
+    print(f"median of {args.repeat} runs each, COPY (server defaults), COPY (the export reader's session settings)"
+          " and export in turn; ratio: export / COPY")
+    print(f"{'format':24} {'COPY s':>7} {'ratio':>6} {'COPY* s':>8} {'ratio*':>7} {'export s':>9} {'CPU s':>6} "
+          f"{'COPY RSS MB':>12} {'export RSS MB':>14}  rows")
     for fmt in args.formats.split(","):
-        copies, exports = [], []
+        runs: dict[str, list[dict]] = {"server": [], "export-session": [], "export": []}
         for _ in range(args.repeat):
-            copies.append(_child("--step", "copy", "--n", str(args.n), "--format", fmt))
-            exports.append(_child("--step", "export", "--n", str(args.n), "--format", fmt, "--containers", args.containers))
-        copy_seconds = statistics.median(run["seconds"] for run in copies)
-        export_seconds = statistics.median(run["seconds"] for run in exports)
-        copy_rss, export_rss = max(run["peak_rss_mb"] for run in copies), max(run["peak_rss_mb"] for run in exports)
-        print(f"{fmt:24} {copy_seconds:8.2f} {export_seconds:9.2f} {export_seconds / copy_seconds:6.1f} "
-              f"{copy_rss:12.0f} {export_rss:14.0f}  {exports[-1]['rows']}", flush=True)
+            for session in ("server", "export"):
+                runs["server" if session == "server" else "export-session"].append(
+                    _child("--step", "copy", "--n", str(args.n), "--format", fmt, "--session", session))
+            runs["export"].append(_child("--step", "export", "--n", str(args.n), "--format", fmt, "--containers", args.containers))
+        copy_seconds, session_seconds, export_seconds = (
+            statistics.median(run["seconds"] for run in runs[name]) for name in ("server", "export-session", "export"))
+        cpu_seconds = statistics.median(run["cpu_seconds"] for run in runs["export"])
+        copy_rss = max(run["peak_rss_mb"] for run in runs["server"] + runs["export-session"])
+        export_rss = max(run["peak_rss_mb"] for run in runs["export"])
+        print(f"{fmt:24} {copy_seconds:7.2f} {export_seconds / copy_seconds:6.2f} {session_seconds:8.2f} "
+              f"{export_seconds / session_seconds:7.2f} {export_seconds:9.2f} {cpu_seconds:6.2f} {copy_rss:12.0f} "
+              f"{export_rss:14.0f}  {runs['export'][-1]['rows']}", flush=True)
+    print("COPY*: the COPY in a session with the export reader's settings (datasets_app.selectors.EXPORT_SESSION);"
+          " CPU s: the export process's CPU time (all its threads)")
 
 
 if __name__ == "__main__":

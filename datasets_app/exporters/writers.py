@@ -21,6 +21,7 @@ from typing import BinaryIO
 
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from datasets_app.exporters.hf_disk import hf_schema, save_dataset_dict
@@ -248,10 +249,10 @@ def _compact(table: pa.Table) -> pa.Table:
 
 def _write_splits(table: pa.Table, row_splits: list[str], splits: SplitWriters) -> None:
     """Each row of `table` to the split named at its index in `row_splits`, keeping the rows' order."""
-    table = _compact(table)
     names = dict.fromkeys(row_splits)
     if len(names) == 1:
-        splits[row_splits[0]].write_table(table)
+        splits[row_splits[0]].write_table(_compact(table))
         return
-    for name in names:
-        splits[name].write_table(table.take([i for i, split in enumerate(row_splits) if split == name]))
+    split_of_row = pa.array(row_splits, type=pa.string())
+    for name in names:  # a filter copies the rows it keeps into new buffers, as _compact does
+        splits[name].write_table(table.filter(pc.equal(split_of_row, name)))

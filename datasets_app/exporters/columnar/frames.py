@@ -69,13 +69,13 @@ def whole_groups(batches: Iterable[pa.RecordBatch], key: str, min_rows: int | No
         size += batch.num_rows
         if size < min_rows:
             continue
-        frame = pl.concat(pending, rechunk=True)
+        frame = pl.concat(pending, rechunk=False)
         cut = frame[key].search_sorted(frame[key][-1], side="left")
         pending, size = [frame[cut:]], frame.height - cut
         if cut:
             yield frame[:cut]
     if size:
-        yield pl.concat(pending, rechunk=True)
+        yield pl.concat(pending, rechunk=False)
 
 
 @dataclass

@@ -19,12 +19,19 @@ from datasets_app.exporters.grouping import RESPONSE_FIELDS, response_groups
 GROUP = ("prompt_id", "response_id")
 _EMPTY_OBJECT = r"^[\t\n\r ]*\{[\t\n\r ]*\}[\t\n\r ]*$"
 _PAIRS = ((0, 1), (0, 2), (1, 2))
+TEXT_FIELDS = ("messages_json", "content_hash", "declared_split", "response", "model_name")  # a response's, not a rating's
 
 
 def _kept_ratings(frame: pl.DataFrame, context: BatchContext) -> pl.DataFrame:
-    """grouping.response_groups' kept ratings: rated rows, a human's latest rating of a response only."""
+    """grouping.response_groups' kept ratings (rated rows, a human's latest rating of a response only)
+    without the text columns, which are taken once per response (`row`: the rating's row in `frame`)."""
     scores = pl.col("scores_json")
-    rated = frame.filter(scores.is_not_null() & ~scores.str.contains(_EMPTY_OBJECT))
+    ratings = frame.select(
+        *GROUP, "annotator_id", "source", "round", *[score_column("", name) for name in HELPSTEER_ATTRIBUTES],
+        row=pl.int_range(pl.len(), dtype=pl.UInt32),
+        rated=scores.is_not_null() & ~scores.str.contains(_EMPTY_OBJECT),
+    )
+    rated = ratings.filter(pl.col("rated"))
     latest = pl.struct(*GROUP, "annotator_id").is_last_distinct() | pl.col("annotator_id").is_null()
     kept = rated.filter(latest)
     return kept.with_columns(
@@ -67,8 +74,7 @@ def helpsteer2_batch(frame: pl.DataFrame, context: BatchContext, schemas: dict[s
     kept = _kept_ratings(frame, context)
     complete = pl.col("complete")
     groups = kept.group_by("group", maintain_order=True).agg(
-        *[pl.col(name).first() for name in ("prompt_id", "response_id", "messages_json", "content_hash",
-                                            "declared_split", "response", "model_name", "round")],
+        *[pl.col(name).first() for name in ("prompt_id", "response_id", "round", "row")],
         annotators=pl.col("annotator"),
         sources=pl.col("source"),
         n=complete.sum().cast(pl.Int64),
@@ -86,6 +92,7 @@ def helpsteer2_batch(frame: pl.DataFrame, context: BatchContext, schemas: dict[s
     )
     context.count_drops(groups["reason"])
     groups = groups.filter(pl.col("reason").is_null())
+    groups = groups.hstack(frame.select(pl.col(TEXT_FIELDS).gather(groups["row"])))
     stats.agreement(int(groups["agreeing"].sum()), int(groups["pairs"].sum()))
     values = {name: pl.col(f"{name}_values") for name in HELPSTEER_ATTRIBUTES}
     groups = groups.with_columns(
