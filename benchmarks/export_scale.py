@@ -210,20 +210,20 @@ def main() -> None:
     print(f"{'format':24} {'COPY s':>7} {'ratio':>6} {'COPY* s':>8} {'ratio*':>7} {'export s':>9} {'CPU s':>6} "
           f"{'COPY RSS MB':>12} {'export RSS MB':>14}  rows")
     for fmt in args.formats.split(","):
-        runs: dict[str, list[dict]] = {"server": [], "export-session": [], "export": []}
+        copies: dict[str, list[dict]] = {"server": [], "export": []}  # by session
+        exports: list[dict] = []
         for _ in range(args.repeat):
-            for session in ("server", "export"):
-                runs["server" if session == "server" else "export-session"].append(
-                    _child("--step", "copy", "--n", str(args.n), "--format", fmt, "--session", session))
-            runs["export"].append(_child("--step", "export", "--n", str(args.n), "--format", fmt, "--containers", args.containers))
-        copy_seconds, session_seconds, export_seconds = (
-            statistics.median(run["seconds"] for run in runs[name]) for name in ("server", "export-session", "export"))
-        cpu_seconds = statistics.median(run["cpu_seconds"] for run in runs["export"])
-        copy_rss = max(run["peak_rss_mb"] for run in runs["server"] + runs["export-session"])
-        export_rss = max(run["peak_rss_mb"] for run in runs["export"])
+            for session, runs in copies.items():
+                runs.append(_child("--step", "copy", "--n", str(args.n), "--format", fmt, "--session", session))
+            exports.append(_child("--step", "export", "--n", str(args.n), "--format", fmt, "--containers", args.containers))
+        copy_seconds, session_seconds = (statistics.median(run["seconds"] for run in copies[name]) for name in copies)
+        export_seconds = statistics.median(run["seconds"] for run in exports)
+        cpu_seconds = statistics.median(run["cpu_seconds"] for run in exports)
+        copy_rss = max(run["peak_rss_mb"] for runs in copies.values() for run in runs)
+        export_rss = max(run["peak_rss_mb"] for run in exports)
         print(f"{fmt:24} {copy_seconds:7.2f} {export_seconds / copy_seconds:6.2f} {session_seconds:8.2f} "
               f"{export_seconds / session_seconds:7.2f} {export_seconds:9.2f} {cpu_seconds:6.2f} {copy_rss:12.0f} "
-              f"{export_rss:14.0f}  {runs['export'][-1]['rows']}", flush=True)
+              f"{export_rss:14.0f}  {exports[-1]['rows']}", flush=True)
     print("COPY*: the COPY in a session with the export reader's settings (datasets_app.selectors.EXPORT_SESSION);"
           " CPU s: the export process's CPU time (all its threads)")
 

@@ -6,8 +6,9 @@ from pathlib import Path
 from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "verdict.settings.base")
-# A worker process runs one job at a time, beside others; on the small batches an export processes,
-# Polars' own thread pool adds hand-offs between threads and no speed (set it to use more).
+# Every Verdict process imports this module first, before anything loads Polars. A worker process runs
+# one job at a time, beside others; on the small batches an export processes, Polars' own thread pool
+# adds hand-offs between threads and no speed (set the variable to use more threads).
 os.environ.setdefault("POLARS_MAX_THREADS", "1")
 
 app = Celery("verdict")
