@@ -8,6 +8,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+pytest_plugins = ["tests.ml_fixtures"]
+
 from tests.factories import ItemFactory, MembershipFactory, ProjectFactory, UserFactory  # noqa: E402
 
 
@@ -53,7 +55,7 @@ def api_client():
 def client_for():
     """An APIClient logged in as the given user."""
 
-    def make(user) -> APIClient:  # noqa: ANN001
+    def make(user) -> APIClient:
         client = APIClient()
         client.force_authenticate(user)
         return client

@@ -29,11 +29,7 @@ from annotation.serializers import (
     TaskSerializer,
     task_payload,
 )
-
-
-class ConflictResponse(Response):
-    def __init__(self, message: str) -> None:
-        super().__init__({"message": message, "status": 409}, status=status.HTTP_409_CONFLICT)
+from verdict.api_errors import Conflict
 
 
 class ProjectListCreateApi(generics.ListCreateAPIView):
@@ -42,7 +38,7 @@ class ProjectListCreateApi(generics.ListCreateAPIView):
     def get_queryset(self):  # noqa: ANN201
         return visible_projects(self.request.user).order_by("name")
 
-    def create(self, request: Request, *args, **kwargs) -> Response:  # noqa: ANN002, ANN003
+    def create(self, request: Request, *args, **kwargs) -> Response:  # noqa: ANN003
         if not IsResearcher().has_permission(request, self):
             raise PermissionDenied("Only researchers and admins may create projects.")
         serializer = self.get_serializer(data=request.data)
@@ -100,7 +96,7 @@ class NextTaskApi(APIView):
                 annotator=request.user, project=project, exclude_assignment_ids=tuple(serializer.validated_data["exclude"])
             )
         except services.LeaseLimitReached as error:
-            return ConflictResponse(str(error))
+            raise Conflict(str(error)) from error
         if assignment is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         progress = selectors.annotator_progress(project=project, annotator=request.user)
@@ -120,7 +116,7 @@ class SkipTaskApi(APIView):
         try:
             services.assignment_skip(assignment=assignment, annotator=request.user, **serializer.validated_data)
         except services.AssignmentConflict as error:
-            return ConflictResponse(str(error))
+            raise Conflict(str(error)) from error
         return Response({"message": "Skipped."})
 
 
@@ -129,7 +125,7 @@ class SubmitAnnotationApi(APIView):
     def post(self, request: Request, assignment_id: int) -> Response:
         assignment = own_assignment(request, assignment_id)
         if assignment.item.project.is_hindsight:
-            return ConflictResponse("Hindsight tasks are rated in foresight, revealed, then rated in hindsight: use /api/hindsight/tasks/.")
+            raise Conflict("Hindsight tasks are rated in foresight, revealed, then rated in hindsight: use /api/hindsight/tasks/.")
         serializer = AnnotationInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -139,7 +135,7 @@ class SubmitAnnotationApi(APIView):
                 annotator=request.user, assignment=assignment, client_id=client_id, data=services.AnnotationInput(**data)
             )
         except services.AssignmentConflict as error:
-            return ConflictResponse(str(error))
+            raise Conflict(str(error)) from error
         return Response(AnnotationSerializer(annotation).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 

@@ -296,6 +296,3 @@ class Annotation(models.Model):
 
     def __str__(self) -> str:
         return f"Annotation {self.pk} on item {self.item_id}"
-
-
-from annotation.hindsight.models import *  # noqa: E402,F401,F403  (registered with this app)

@@ -2,6 +2,7 @@
 project access additionally needs a Membership. Every view and API endpoint goes through these."""
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from rest_framework.permissions import BasePermission
@@ -60,7 +61,7 @@ def can_annotate(user: User, project: Project) -> bool:
     return bool(user_roles(user)) and is_member(user, project)
 
 
-def visible_projects(user: User):
+def visible_projects(user: User) -> QuerySet[Project]:
     if is_admin(user):
         return Project.objects.all()
     if not user.is_authenticated:

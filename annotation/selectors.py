@@ -10,7 +10,6 @@ from django.db.models import Count, Q, QuerySet
 from annotation.agreement import krippendorff_alpha, side, side_agreement_rate
 from annotation.models import Annotation, AnnotationSource, Assignment, AssignmentState, Item, Project
 
-
 OPEN_ITEMS_CACHE_SECONDS = 30
 
 

@@ -1,7 +1,6 @@
 from django.urls import path
 
 from annotation import views
-from annotation.hindsight import views as hindsight_views
 
 app_name = "annotation"
 
@@ -13,9 +12,4 @@ urlpatterns = [
     path("projects/<slug:slug>/dashboard/", views.project_dashboard, name="project_dashboard"),
     path("projects/<slug:slug>/annotate/", views.annotate, name="annotate"),
     path("projects/<slug:slug>/mine/", views.my_annotations, name="my_annotations"),
-    path("projects/<slug:slug>/hindsight/annotate/", hindsight_views.annotate, name="hindsight_annotate"),
-    path("projects/<slug:slug>/hindsight/dashboard/", hindsight_views.dashboard, name="hindsight_dashboard"),
-    path("projects/<slug:slug>/hindsight/simulate/", hindsight_views.simulate, name="hindsight_simulate"),
-    path("projects/<slug:slug>/hindsight/scenarios/", hindsight_views.import_scenarios, name="hindsight_import"),
-    path("projects/<slug:slug>/hindsight/responses/<int:response_id>/outcomes/", hindsight_views.outcomes, name="hindsight_outcomes"),
 ]

@@ -92,7 +92,7 @@ def annotate(request: HttpRequest, slug: str) -> HttpResponse:
     if not can_annotate(request.user, project):
         raise PermissionDenied("You are not an annotator of this project.")
     if project.is_hindsight:
-        return redirect("annotation:hindsight_annotate", slug=project.slug)
+        return redirect("hindsight:annotate", slug=project.slug)
     return render(request, "annotation/annotate.html", {"project": project, "skip_reasons": SkipReason.choices})
 
 

@@ -27,7 +27,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "verdict.settings.test")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import django  # noqa: E402
+import django
 
 ANNOTATORS = 20
 PER_ITEM = 3
@@ -47,7 +47,7 @@ def _hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _next_ids(cursor, table: str, count: int) -> int:  # noqa: ANN001
+def _next_ids(cursor, table: str, count: int) -> int:
     """Reserve `count` ids of `table`'s sequence; returns the first."""
     cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id'))")
     first = cursor.fetchone()[0]
@@ -55,7 +55,7 @@ def _next_ids(cursor, table: str, count: int) -> int:  # noqa: ANN001
     return first
 
 
-def _copy(cursor, table: str, columns: tuple[str, ...], rows) -> None:  # noqa: ANN001
+def _copy(cursor, table: str, columns: tuple[str, ...], rows) -> None:
     with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)

@@ -19,16 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from training.trainers.generation import LoadedPolicy, encode_prompts, generate, load_policy, left_pad  # noqa: E402
-from training.trainers.online_dpo import (  # noqa: E402
-    DPOTrainingConfig,
-    evaluate_policy,
-    score_samples,
-    select_pairs,
-    train_dpo,
-)
-from training.trainers.policy import TinyPolicyConfig, build_tiny_policy  # noqa: E402
-from training.trainers.policy_toy import NOUNS, toy_chat_examples, toy_prompts, word_preference_reward  # noqa: E402
+from verdict_ml.online_dpo import DPOTrainingConfig, evaluate_policy, score_samples, select_pairs, train_dpo
+from verdict_ml.policies.generation import LoadedPolicy, encode_prompts, generate, left_pad, load_policy
+from verdict_ml.policies.tiny import TinyPolicyConfig, build_tiny_policy
+from verdict_ml.policies.toy import NOUNS, toy_chat_examples, toy_prompts, word_preference_reward
 
 TRAIN_NOUNS, HELD_OUT_NOUNS = NOUNS[:14], NOUNS[14:]
 

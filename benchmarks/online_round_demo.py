@@ -1,5 +1,5 @@
 """Data for the online DPO demonstration in the README: a project filled, through the ordinary JSONL
-import, with the synthetic chat corpus of `training/trainers/policy_toy.py` and with judged pairs
+import, with the synthetic chat corpus of `verdict_ml/policies/toy.py` and with judged pairs
 whose preferred answer uses one of the words happy / bright / kind / gentle — the known preference
 that the reward model learns and that the rounds should push the policy towards.
 
@@ -25,7 +25,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "verdict.settings.base")
 
 
 def demo_rows(pairs_per_prompt: int, seed: int = 0) -> list[dict]:
-    from training.trainers.policy_toy import ADJECTIVES, DEFAULT_PREFERRED_WORDS, NOUNS, PROMPTS, toy_chat_examples
+    from verdict_ml.policies.toy import ADJECTIVES, DEFAULT_PREFERRED_WORDS, NOUNS, PROMPTS, toy_chat_examples
 
     rng = random.Random(seed)
     liked = sorted(DEFAULT_PREFERRED_WORDS)
@@ -87,12 +87,13 @@ def main() -> None:
 
 def report(slug: str, samples: int = 16, max_new_tokens: int = 24) -> None:
     from annotation.models import Project
-    from training import selectors
     from training.models import PolicyCheckpoint
-    from training.online_rounds import evaluation_prompts, round_config_defaults
-    from training.trainers.generation import generate
-    from training.trainers.policy_toy import word_preference_reward
-    from training.trainers.reward_ensemble import load_reward_scorer
+    from training.online_dpo.config import round_config_defaults
+    from training.online_dpo.selectors import evaluation_prompts
+    from training.rewards import selectors
+    from verdict_ml.policies.generation import generate
+    from verdict_ml.policies.toy import word_preference_reward
+    from verdict_ml.rewards.ensemble import load_reward_scorer
 
     project = Project.objects.get(slug=slug)
     prompts = [p.messages for p in project.prompts.filter(pk__in=evaluation_prompts(project=project, config=round_config_defaults())).order_by("content_hash")]

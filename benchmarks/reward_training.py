@@ -30,8 +30,8 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from training.trainers.reward_data import PreferencePair, encode_prompt_response, pairs_from_hh_jsonl  # noqa: E402
-from training.trainers.reward_train import RewardTrainingConfig, train_reward_model  # noqa: E402
+from verdict_ml.rewards.data import PreferencePair, encode_prompt_response, pairs_from_hh_jsonl
+from verdict_ml.rewards.train import RewardTrainingConfig, train_reward_model
 
 HH_PATH = Path(__file__).resolve().parents[2] / "shared" / "data" / "hh-harmless-dev.jsonl.gz"
 
@@ -73,7 +73,7 @@ def bare_loop(pairs: list[PreferencePair], base: str, batch_size: int, max_lengt
 
 
 def throughput(args: argparse.Namespace) -> None:
-    from training.trainers.reward_model import default_base_model
+    from verdict_ml.rewards.model import default_base_model
 
     pairs = load_pairs()[: args.pairs]
     base = default_base_model()

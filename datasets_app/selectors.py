@@ -73,7 +73,7 @@ class _ObjectMember(Func):
         super().__init__(F(column), output_field=output_field or TextField())
         self.keys = keys
 
-    def as_sql(self, compiler, connection, **extra_context):  # noqa: ANN001, ANN201, ARG002 (PostgreSQL)
+    def as_sql(self, compiler, connection, **extra_context: Any) -> tuple[str, list[Any]]:  # noqa: ANN001 (PostgreSQL)
         sql, params = compiler.compile(self.source_expressions[0])
         path = "".join(" -> (%s)::text" for _ in self.keys[:-1]) + " ->> (%s)::text"
         member = f"({sql}{path})"
@@ -81,7 +81,7 @@ class _ObjectMember(Func):
             member = f"{member}::integer"
         return member, [*params, *self.keys]
 
-    def as_sqlite(self, compiler, connection, **extra_context):  # noqa: ANN001, ANN201, ARG002
+    def as_sqlite(self, compiler, connection, **extra_context: Any) -> tuple[str, list[Any]]:  # noqa: ANN001
         sql, params = compiler.compile(self.source_expressions[0])
         return f"JSON_EXTRACT({sql}, %s)", [*params, "$" + "".join(f'."{key}"' for key in self.keys)]
 

@@ -16,7 +16,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "pw-verdict-123")
 
     @factory.post_generation
-    def role(self, create: bool, extracted: str | None, **kwargs) -> None:  # noqa: ANN003
+    def role(self, create: bool, extracted: str | None, **kwargs) -> None:
         if extracted:
             group, _ = Group.objects.get_or_create(name=extracted)
             self.groups.add(group)

@@ -1,19 +1,22 @@
+"""API routes of the training app, mounted under /api/."""
 from django.urls import path
 
-from training import api, urls_rounds
+from training.online_dpo import api as rounds
+from training.policies import api as policies
+from training.rewards import api as rewards
 
 urlpatterns = [
-    path("projects/<slug:slug>/jobs/", api.ProjectJobsApi.as_view(), name="api-project-jobs"),
-    path("projects/<slug:slug>/reward-models/", api.RewardModelListApi.as_view(), name="api-reward-models"),
+    path("projects/<slug:slug>/jobs/", rewards.ProjectJobsApi.as_view(), name="api-project-jobs"),
+    path("projects/<slug:slug>/reward-models/", rewards.RewardModelListApi.as_view(), name="api-reward-models"),
     path(
         "projects/<slug:slug>/reward-models/<int:model_id>/activate/",
-        api.RewardModelActivateApi.as_view(),
+        rewards.RewardModelActivateApi.as_view(),
         name="api-reward-model-activate",
     ),
-    path("projects/<slug:slug>/uncertainty-scoring/", api.UncertaintyScoringApi.as_view(), name="api-uncertainty-scoring"),
-    path("jobs/<int:job_id>/", api.JobDetailApi.as_view(), name="api-job"),
-    path("jobs/<int:job_id>/cancel/", api.JobCancelApi.as_view(), name="api-job-cancel"),
-    path("jobs/<int:job_id>/restart/", api.JobRestartApi.as_view(), name="api-job-restart"),
+    path("projects/<slug:slug>/uncertainty-scoring/", rewards.UncertaintyScoringApi.as_view(), name="api-uncertainty-scoring"),
+    path("projects/<slug:slug>/online-runs/", rounds.OnlineRunsApi.as_view(), name="api-online-runs"),
+    path("projects/<slug:slug>/rounds/<int:round_id>/", rounds.OnlineRoundApi.as_view(), name="api-online-round"),
+    path("projects/<slug:slug>/rounds/<int:round_id>/resume/", rounds.OnlineRoundResumeApi.as_view(), name="api-online-round-resume"),
+    path("projects/<slug:slug>/policies/", policies.PolicyCheckpointsApi.as_view(), name="api-policies"),
+    path("projects/<slug:slug>/policies/bootstrap/", policies.PolicyBootstrapApi.as_view(), name="api-policy-bootstrap"),
 ]
-
-urlpatterns += urls_rounds.api_urlpatterns

@@ -1,22 +1,26 @@
+"""Web routes of the training app (namespace "training"): reward models, policies, online DPO rounds."""
 from django.urls import path
 
-from training import urls_rounds, views
+from training.online_dpo import views as rounds
+from training.policies import views as policies
+from training.rewards import views as rewards
 
 app_name = "training"
 
 urlpatterns = [
-    path("projects/<slug:slug>/training/", views.job_list, name="job_list"),
-    path("projects/<slug:slug>/training/new/", views.job_launch, name="job_launch"),
-    path("projects/<slug:slug>/reward-models/", views.reward_model_list, name="reward_models"),
+    path("projects/<slug:slug>/training/", rewards.job_list, name="job_list"),
+    path("projects/<slug:slug>/training/new/", rewards.job_launch, name="job_launch"),
+    path("projects/<slug:slug>/reward-models/", rewards.reward_model_list, name="reward_models"),
     path(
         "projects/<slug:slug>/reward-models/<int:model_id>/activate/",
-        views.reward_model_activate,
+        rewards.reward_model_activate,
         name="reward_model_activate",
     ),
-    path("projects/<slug:slug>/reward-models/score-queue/", views.uncertainty_scoring, name="uncertainty_scoring"),
-    path("training/jobs/<int:job_id>/", views.job_detail, name="job_detail"),
-    path("training/jobs/<int:job_id>/cancel/", views.job_cancel, name="job_cancel"),
-    path("training/jobs/<int:job_id>/restart/", views.job_restart, name="job_restart"),
+    path("projects/<slug:slug>/reward-models/score-queue/", rewards.uncertainty_scoring, name="uncertainty_scoring"),
+    path("projects/<slug:slug>/rounds/", rounds.round_list, name="rounds"),
+    path("projects/<slug:slug>/rounds/<int:round_id>/", rounds.round_detail, name="round_detail"),
+    path("projects/<slug:slug>/rounds/<int:round_id>/resume/", rounds.round_resume, name="round_resume"),
+    path("projects/<slug:slug>/policies/", policies.policy_list, name="policies"),
+    path("projects/<slug:slug>/policies/bootstrap/", policies.policy_bootstrap, name="policy_bootstrap"),
+    path("projects/<slug:slug>/policies/register/", policies.policy_register, name="policy_register"),
 ]
-
-urlpatterns += urls_rounds.urlpatterns

@@ -35,3 +35,12 @@ def json_exception_handler(exc: Exception, context: dict) -> Response | None:
         body["errors"] = detail
     response.data = body
     return response
+
+
+class Conflict(exceptions.APIException):
+    """The request is well-formed but the resource's current state forbids it (HTTP 409): raise it from
+    any API view, and the handler above renders it like every other error."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the resource's current state."
+    default_code = "conflict"

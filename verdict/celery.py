@@ -37,7 +37,7 @@ def preload_libraries() -> None:
     Then everything loaded so far (Django, the libraries) is frozen out of the garbage collector's
     full passes: those objects live as long as the process, and a job that makes many objects would
     otherwise have every full pass walk them all again (about a tenth of an export's CPU time)."""
-    import datasets  # noqa: F401, PLC0415
+    import datasets  # noqa: F401
 
     gc.freeze()
 

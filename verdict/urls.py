@@ -1,3 +1,4 @@
+"""Root URLs: the one place that includes several apps' routes (an import-linter contract checks it)."""
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -12,9 +13,13 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/token/", obtain_auth_token, name="api-token"),
     path("api/", include("annotation.api_urls")),
+    path("api/", include("hindsight.api_urls")),
+    path("api/", include("jobs.api_urls")),
     path("api/", include("datasets_app.api_urls")),
     path("api/", include("training.api_urls")),
     path("", include("datasets_app.urls")),
+    path("", include("jobs.urls")),
     path("", include("training.urls")),
+    path("", include("hindsight.urls")),
     path("", include("annotation.urls")),
 ]

@@ -8,4 +8,4 @@ register = template.Library()
 
 @register.filter(name="markdown")
 def markdown_filter(text: str) -> SafeString:
-    return mark_safe(render_markdown(text or ""))  # noqa: S308 - sanitised by nh3 in render_markdown
+    return mark_safe(render_markdown(text or ""))

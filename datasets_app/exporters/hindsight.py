@@ -1,5 +1,5 @@
 """The `hindsight` export format: one row per completed hindsight judgement, built by
-`annotation.hindsight.export_rows.hindsight_rows` and made exportable here (pseudonymous annotators,
+`hindsight.export_rows.hindsight_rows` and made exportable here (pseudonymous annotators,
 prompt-hash splits, export filters, provenance as JSON text, the card's foresight/hindsight summary).
 
 `outcome_provenance` holds free-form generation parameters, which no fixed Arrow struct can type, so
@@ -13,7 +13,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from annotation.hindsight.export_rows import COLUMNS, HindsightGroup, OutcomeShown, hindsight_rows
+from hindsight.export_rows import COLUMNS, HindsightGroup, OutcomeShown, hindsight_rows
 
 MESSAGE = pa.struct([("role", pa.string()), ("content", pa.string())])
 _TYPES: dict[str, pa.DataType] = {

@@ -11,8 +11,6 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
-from annotation.hindsight.export_rows import HindsightGroup
-from annotation.hindsight.selectors import hindsight_export_groups
 from annotation.models import Project
 from datasets_app import selectors
 from datasets_app.exporters import formats
@@ -26,6 +24,8 @@ from datasets_app.exporters.splits import TRAIN, VALIDATION, split_of
 from datasets_app.exporters.stats import ExportStats
 from datasets_app.exporters.writers import DatasetSink
 from datasets_app.models import AnnotatorPseudonymSalt, DatasetFormat, DatasetVersion
+from hindsight.export_rows import HindsightGroup
+from hindsight.selectors import hindsight_export_groups
 
 PROGRESS_EVERY = 5000
 

@@ -1,4 +1,4 @@
-/* The hindsight workspace (templates/annotation/hindsight_annotate.html): rate now, reveal the
+/* The hindsight workspace (templates/hindsight/annotate.html): rate now, reveal the
  * simulated outcome, rate again. A small client of the hindsight API; the server enforces the order
  * (the foresight rating locks at the reveal, no hindsight before it), this page only follows it.
  *

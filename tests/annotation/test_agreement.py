@@ -37,7 +37,7 @@ def test_side_agreement_counts_annotator_pairs():
     assert side_agreement_rate([[-2, -1, 1], [0, 0], [3]]) == pytest.approx(0.5)
 
 
-def _annotate(item, user, strength, helpfulness, seconds):  # noqa: ANN001, ANN202
+def _annotate(item, user, strength, helpfulness, seconds):
     Assignment.objects.create(item=item, annotator=user, state=AssignmentState.SUBMITTED, leased_at=item.created_at, lease_expires_at=item.created_at)
     scores = {slot: {"helpfulness": helpfulness} for slot in ("1", "2")}
     Annotation.objects.create(item=item, annotator=user, client_id=uuid.uuid4(), preference_strength=strength, attribute_scores=scores, time_spent_seconds=seconds)

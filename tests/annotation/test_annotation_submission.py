@@ -14,7 +14,7 @@ def assignment(project, annotator):
     return services.assignment_next(annotator=annotator, project=project)
 
 
-def payload(item, **overrides):  # noqa: ANN001, ANN003, ANN201
+def payload(item, **overrides):
     data = {"preference_strength": -1, "attribute_scores": attribute_scores_for(item), "justification": ""}
     data.update(overrides)
     return services.AnnotationInput(**data)

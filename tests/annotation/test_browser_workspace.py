@@ -19,7 +19,7 @@ SCORES_SHOWN_A = [4, 3, 4, 1, 2]
 SCORES_SHOWN_B = [1, 2, 3, 0, 4]
 
 
-def lease_first_task(annotator, project, *, swapped: bool) -> Assignment:  # noqa: ANN001
+def lease_first_task(annotator, project, *, swapped: bool) -> Assignment:
     """Lease the annotator's first task ahead of the page, with a known display order."""
     assignment = services.assignment_next(annotator=annotator, project=project)
     Assignment.objects.filter(pk=assignment.pk).update(swapped=swapped)
@@ -28,7 +28,7 @@ def lease_first_task(annotator, project, *, swapped: bool) -> Assignment:  # noq
 
 
 @pytest.mark.parametrize("swapped", [False, True], ids=["shown-in-order", "shown-swapped"])
-def test_keyboard_alone_completes_a_pairwise_likert_task(page, live_server, annotator, project, items, swapped):  # noqa: ANN001
+def test_keyboard_alone_completes_a_pairwise_likert_task(page, live_server, annotator, project, items, swapped):
     assignment = lease_first_task(annotator, project, swapped=swapped)
     log_in(page, live_server.url, annotator.username, ANNOTATE)
     wait_for_task(page, assignment.pk)
@@ -61,7 +61,7 @@ def test_keyboard_alone_completes_a_pairwise_likert_task(page, live_server, anno
     assert page.is_hidden("#ws-alert")
 
 
-def test_likert_item_shows_one_response_and_no_preference(page, live_server, annotator, project):  # noqa: ANN001
+def test_likert_item_shows_one_response_and_no_preference(page, live_server, annotator, project):
     prompt = PromptFactory(project=project)
     item = ItemFactory(project=project, prompt=prompt, response_1=ResponseFactory(prompt=prompt), response_2=None)
     log_in(page, live_server.url, annotator.username, ANNOTATE)
@@ -82,7 +82,7 @@ def test_likert_item_shows_one_response_and_no_preference(page, live_server, ann
     assert page.inner_text("#ws-progress-text").startswith("1 done")
 
 
-def test_model_html_renders_as_text_and_runs_nothing(page, live_server, annotator, project):  # noqa: ANN001
+def test_model_html_renders_as_text_and_runs_nothing(page, live_server, annotator, project):
     prompt = PromptFactory(project=project, messages=[{"role": "user", "content": "Show me some HTML <b>please</b>."}])
     hostile = ResponseFactory(
         prompt=prompt,
@@ -100,7 +100,7 @@ def test_model_html_renders_as_text_and_runs_nothing(page, live_server, annotato
     assert page.locator(".ws-messages").inner_text().count("<b>please</b>") == 1
 
 
-def test_double_enter_stores_one_annotation(page, live_server, annotator, project, items):  # noqa: ANN001
+def test_double_enter_stores_one_annotation(page, live_server, annotator, project, items):
     assignment = lease_first_task(annotator, project, swapped=False)
     log_in(page, live_server.url, annotator.username, ANNOTATE)
     wait_for_task(page, assignment.pk)
@@ -117,7 +117,7 @@ def test_double_enter_stores_one_annotation(page, live_server, annotator, projec
     assert page.is_hidden("#ws-alert")
 
 
-def test_missing_ratings_and_justification_are_shown_and_nothing_is_lost(page, live_server, annotator, project, items):  # noqa: ANN001
+def test_missing_ratings_and_justification_are_shown_and_nothing_is_lost(page, live_server, annotator, project, items):
     assignment = lease_first_task(annotator, project, swapped=False)
     log_in(page, live_server.url, annotator.username, ANNOTATE)
     wait_for_task(page, assignment.pk)
@@ -135,7 +135,7 @@ def test_missing_ratings_and_justification_are_shown_and_nothing_is_lost(page, l
     assert page.get_attribute("#annotate-app", "data-assignment-id") == str(assignment.pk)
 
 
-def test_server_error_is_shown_inline_and_a_retry_keeps_the_answers(page, live_server, annotator, project, items):  # noqa: ANN001
+def test_server_error_is_shown_inline_and_a_retry_keeps_the_answers(page, live_server, annotator, project, items):
     assignment = lease_first_task(annotator, project, swapped=False)
     log_in(page, live_server.url, annotator.username, ANNOTATE)
     wait_for_task(page, assignment.pk)
@@ -159,7 +159,7 @@ def test_server_error_is_shown_inline_and_a_retry_keeps_the_answers(page, live_s
     assert (annotation.preference_strength, annotation.justification) == (1, "B is shorter.")
 
 
-def test_help_and_guidelines_toggle_from_the_keyboard(page, live_server, annotator, project, items):  # noqa: ANN001
+def test_help_and_guidelines_toggle_from_the_keyboard(page, live_server, annotator, project, items):
     log_in(page, live_server.url, annotator.username, ANNOTATE)
     wait_for_task(page)
     assert page.is_hidden("#ws-help")
@@ -176,7 +176,7 @@ def test_help_and_guidelines_toggle_from_the_keyboard(page, live_server, annotat
     assert page.get_attribute("#ws-guidelines-toggle", "aria-expanded") == "false"
 
 
-def test_skip_with_a_reason_key_moves_on(page, live_server, annotator, project, items):  # noqa: ANN001
+def test_skip_with_a_reason_key_moves_on(page, live_server, annotator, project, items):
     assignment = lease_first_task(annotator, project, swapped=False)
     log_in(page, live_server.url, annotator.username, ANNOTATE)
     wait_for_task(page, assignment.pk)
@@ -189,7 +189,7 @@ def test_skip_with_a_reason_key_moves_on(page, live_server, annotator, project, 
     assert assignment.skip_reason == "unclear"
 
 
-def test_workspace_layout_and_screenshot(page, live_server, annotator, project, tmp_path):  # noqa: ANN001
+def test_workspace_layout_and_screenshot(page, live_server, annotator, project, tmp_path):
     """Responses sit side by side at 1280×800. VERDICT_SCREENSHOT=docs/screenshot.png refreshes the README image."""
     project.guidelines = GUIDELINES
     project.save(update_fields=["guidelines"])

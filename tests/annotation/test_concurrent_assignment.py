@@ -23,11 +23,11 @@ def require_postgres():
         pytest.skip(message)
 
 
-def run_in_threads(workers, target):  # noqa: ANN001, ANN201
+def run_in_threads(workers, target):
     barrier = threading.Barrier(len(workers))
     errors: list[BaseException] = []
 
-    def body(worker):  # noqa: ANN001, ANN202
+    def body(worker):
         try:
             barrier.wait()
             target(worker)
@@ -53,7 +53,7 @@ def test_simultaneous_requests_for_the_last_slot_give_it_to_exactly_one_annotato
         MembershipFactory(project=project, user=annotator)
     winners: list[int] = []
 
-    def grab(annotator):  # noqa: ANN001, ANN202
+    def grab(annotator):
         if services.assignment_next(annotator=annotator, project=project) is not None:
             winners.append(annotator.pk)
 
@@ -69,7 +69,7 @@ def test_many_annotators_working_through_a_queue_never_exceed_the_overlap():
     for annotator in annotators:
         MembershipFactory(project=project, user=annotator)
 
-    def work(annotator):  # noqa: ANN001, ANN202
+    def work(annotator):
         while (assignment := services.assignment_next(annotator=annotator, project=project)) is not None:
             services.annotation_submit(
                 annotator=annotator,

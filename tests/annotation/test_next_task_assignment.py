@@ -8,7 +8,7 @@ from annotation.models import Assignment, AssignmentState
 from tests.factories import ItemFactory, MembershipFactory, UserFactory, attribute_scores_for
 
 
-def submit(annotator, assignment, strength=-1):  # noqa: ANN001, ANN201
+def submit(annotator, assignment, strength=-1):
     import uuid
 
     return services.annotation_submit(

@@ -62,8 +62,8 @@ def test_permission_matrix(users, method, url, expected):
 
 
 def test_annotators_never_see_each_others_annotations(project, items, annotator, other_annotator, client_for):
-    from tests.annotation.test_next_task_assignment import submit
     from annotation import services
+    from tests.annotation.test_next_task_assignment import submit
 
     submit(other_annotator, services.assignment_next(annotator=other_annotator, project=project))
     response = client_for(annotator).get("/api/annotations/")

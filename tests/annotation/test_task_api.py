@@ -4,11 +4,11 @@ from annotation.models import Annotation
 from tests.factories import ItemFactory
 
 
-def next_task(client, slug, **body):  # noqa: ANN001, ANN003, ANN201
+def next_task(client, slug, **body):
     return client.post(f"/api/projects/{slug}/next-task/", body, format="json")
 
 
-def answer(task, strength=-1, **extra):  # noqa: ANN001, ANN003, ANN201
+def answer(task, strength=-1, **extra):
     scores = {str(r["id"]): {a["name"]: 2 for a in task["attributes"]} for r in task["responses"]}
     return {"client_id": str(uuid.uuid4()), "preference_strength": strength, "attribute_scores": scores, "justification": "", **extra}
 

@@ -8,7 +8,6 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from annotation.models import Annotation, AnnotationSource, Assignment, Item
-
 from tests.factories import ItemFactory, PromptFactory, ResponseFactory, UserFactory
 
 HELPSTEER = ("helpfulness", "correctness", "coherence", "complexity", "verbosity")

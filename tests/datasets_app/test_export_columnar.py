@@ -13,7 +13,10 @@ from datasets_app.exporters import formats
 from datasets_app.exporters.columnar.builders import batch_builder
 from datasets_app.exporters.columnar.frames import BatchContext, item_schema, response_schema, rows_to_batch
 from datasets_app.exporters.columnar.text import (
-    canonical_justifications, decoded_messages, helpsteer_prompts, statements_and_elaborations,
+    canonical_justifications,
+    decoded_messages,
+    helpsteer_prompts,
+    statements_and_elaborations,
 )
 from datasets_app.exporters.grouping import item_groups, response_groups
 from datasets_app.exporters.policy import ExportPolicy

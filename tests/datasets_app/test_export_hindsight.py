@@ -22,13 +22,14 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.test import Client
 
-from annotation.models import Assignment, AssignmentState, HindsightJudgement, Prompt, Scenario, SimulatedOutcome
+from annotation.models import Assignment, AssignmentState, Prompt
 from datasets_app.exporters.splits import split_of
 from datasets_app.models import AnnotatorPseudonymSalt, DatasetFormat, DatasetVersion
 from datasets_app.services.exports import dataset_version_create
-from tests.annotation.hindsight_helpers import make_project
+from hindsight.models import HindsightJudgement, Scenario, SimulatedOutcome
 from tests.datasets_app.export_builders import read_jsonl, read_stored
 from tests.factories import ItemFactory, PromptFactory, ResponseFactory
+from tests.hindsight.hindsight_helpers import make_project
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from tests.factories import ProjectFactory, UserFactory
 class FailingStorage(FileSystemStorage):
     """Stores files until the first Parquet file, then fails as a full disk or lost bucket would."""
 
-    def _save(self, name, content):  # noqa: ANN001, ANN202
+    def _save(self, name, content):
         if "/parquet/" in name:
             raise OSError("No space left on device")
         return super()._save(name, content)

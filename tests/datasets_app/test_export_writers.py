@@ -37,8 +37,8 @@ def test_a_batch_failing_before_the_last_one_fails_the_close_and_stops_the_write
         sink.write("train", "train", ("a", 1.0))
         sink.write("train", "train", ("b", 2.0))  # a full batch: goes to the writer thread, which fails
         deadline = time.monotonic() + 5
-        while sink.worker._error is None and time.monotonic() < deadline:  # noqa: SLF001
+        while sink.worker._error is None and time.monotonic() < deadline:
             time.sleep(0.01)
         sink.write("train", "train", ("c", 3.0))  # left for the last flush, which meets the failure
     assert writer_threads() == []
-    assert sink.files["train"]._raw.closed  # noqa: SLF001
+    assert sink.files["train"]._raw.closed

@@ -13,12 +13,12 @@ from datasets_app.services.imports import import_file
 HS2_SCORES = {"helpfulness": 3, "correctness": 4, "coherence": 4, "complexity": 1, "verbosity": 2}
 
 
-def write_jsonl(path, rows):  # noqa: ANN001, ANN201
+def write_jsonl(path, rows):
     path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
     return path
 
 
-def run(project, path, format=ImportFormat.AUTO):  # noqa: ANN001, ANN201, A002
+def run(project, path, format=ImportFormat.AUTO):  # noqa: A002
     record = import_file(project=project, path_or_file=path, file_name=path.name, format=format)
     assert record.errors == []
     assert record.status == ImportStatus.SUCCEEDED

@@ -14,7 +14,7 @@ from tests.factories import UserFactory
 GOOD_LINES = [{"prompt": "Q1", "responses": ["a", "b"]}, {"prompt": "Q2", "responses": ["c", "d"]}]
 
 
-def jsonl(rows) -> bytes:  # noqa: ANN001
+def jsonl(rows) -> bytes:
     return "".join(json.dumps(row) + "\n" for row in rows).encode()
 
 
@@ -58,7 +58,7 @@ def test_command_unknown_project(db, tmp_path):
 # ---------------------------------------------------------------- API
 
 
-def api_url(project) -> str:  # noqa: ANN001
+def api_url(project) -> str:
     return reverse("api-project-imports", args=[project.slug])
 
 
@@ -110,7 +110,7 @@ def test_api_admin_needs_no_membership(project, admin_user, client_for):
 # ---------------------------------------------------------------- page
 
 
-def page_url(project) -> str:  # noqa: ANN001
+def page_url(project) -> str:
     return reverse("datasets_app:project_import", args=[project.slug])
 
 

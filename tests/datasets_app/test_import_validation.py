@@ -17,7 +17,7 @@ def table_counts() -> tuple[int, int, int, int]:
     return Prompt.objects.count(), Response.objects.count(), Item.objects.count(), Annotation.objects.count()
 
 
-def import_lines(project, tmp_path, lines, name="bad.jsonl", format=ImportFormat.AUTO):  # noqa: ANN001, ANN201, A002
+def import_lines(project, tmp_path, lines, name="bad.jsonl", format=ImportFormat.AUTO):  # noqa: A002
     path = tmp_path / name
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return import_file(project=project, path_or_file=path, file_name=name, format=format)

@@ -14,12 +14,14 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
-from annotation.hindsight.selectors import hindsight_preference_pairs
-from annotation.models import Item, Project, Prompt, SimulatedOutcome, messages_content_hash
+from annotation.models import Item, Project, Prompt, messages_content_hash
 from datasets_app.models import DatasetVersion
-from tests.annotation.hindsight_helpers import complete_judgement, make_project
+from hindsight.models import SimulatedOutcome
+from hindsight.selectors import hindsight_preference_pairs
+from jobs.models import JobStatus, TrainingJob
 from tests.factories import ItemFactory, PromptFactory, ResponseFactory
-from tests.training.online_dpo_helpers import (
+from tests.hindsight.hindsight_helpers import complete_judgement, make_project
+from tests.training.online_dpo.online_dpo_helpers import (
     FAST_ROUND,
     fill_project,
     register_policy,
@@ -27,17 +29,19 @@ from tests.training.online_dpo_helpers import (
     shared_tiny_policy,
     shared_word_reward_model,
 )
-from training.models import JobStatus, OnlineRound, TrainingJob
-from training.online_rounds import EVAL_POOL, online_round_execute, online_run_launch, prompt_pool
-from training.reward_jobs import reward_job_launch
-from training.selectors import hindsight_training_data
+from training.online_dpo.models import OnlineRound
+from training.online_dpo.round_body import online_round_execute
+from training.online_dpo.services import online_run_launch
+from training.policies.pools import EVAL_POOL, prompt_pool
+from training.rewards.selectors import hindsight_training_data
+from training.rewards.services import reward_job_launch
 
 TOPICS = ["tea", "owls", "bread", "comets", "chess", "kites", "bees", "ferns"]
 FLATTERING = "What a brilliant question about {topic}! You clearly know best already."
 HONEST = "Here is what matters about {topic}, including the part you may not like."
 
 
-def judged_item(project: Project, annotators: list, topic: str, ratings: list[tuple[int, int]], **prompt_fields) -> Item:  # noqa: ANN003
+def judged_item(project: Project, annotators: list, topic: str, ratings: list[tuple[int, int]], **prompt_fields) -> Item:
     prompt = PromptFactory(project=project, messages=[{"role": "user", "content": f"Tell me about {topic}."}], **prompt_fields)
     flattering = ResponseFactory(prompt=prompt, text=FLATTERING.format(topic=topic), model_name="sycophant")
     honest = ResponseFactory(prompt=prompt, text=HONEST.format(topic=topic), model_name="honest")
@@ -50,20 +54,20 @@ def judged_item(project: Project, annotators: list, topic: str, ratings: list[tu
     return item
 
 
-def add_hindsight_judgements(project: Project, annotators: list, **prompt_fields) -> None:  # noqa: ANN003
+def add_hindsight_judgements(project: Project, annotators: list, **prompt_fields) -> None:
     for topic in TOPICS:
         judged_item(project, annotators, topic, [(-2, 2), (-2, 2)], **prompt_fields)
     judged_item(project, annotators, "tides", [(-1, 0), (-1, 0)], **prompt_fields)
 
 
 @pytest.fixture
-def hindsight_project(annotator, other_annotator, researcher) -> Project:  # noqa: ANN001
+def hindsight_project(annotator, other_annotator, researcher) -> Project:
     project = make_project(annotator, other_annotator, researcher)
     add_hindsight_judgements(project, [annotator, other_annotator])
     return project
 
 
-def fast_config(base, **overrides) -> dict:  # noqa: ANN001, ANN003
+def fast_config(base, **overrides) -> dict:
     config = {
         "base_model": str(base), "epochs": 2, "batch_size": 4, "learning_rate": 5e-3, "max_length": 48,
         "logging_steps": 1, "validation_fraction": 0.25, "device": "cpu", "warmup_ratio": 0.0,

@@ -6,14 +6,14 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.test import Client
 from django.utils import timezone
-
 from playwright.sync_api import ConsoleMessage, Page, sync_playwright
 from playwright.sync_api import Response as PlaywrightResponse
 
+from jobs.models import JobKind, JobMetric, JobStatus, TrainingJob
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, log_in, require_chromium
 from tests.factories import UserFactory
-from training.forms import RewardJobForm
-from training.models import JobKind, JobMetric, JobStatus, RewardModel, TrainingJob
+from training.rewards.forms import RewardJobForm
+from training.rewards.models import RewardModel
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def outsider(db):
     return UserFactory(username="olga", role="researcher")
 
 
-def launch_form_data(project) -> dict:  # noqa: ANN001
+def launch_form_data(project) -> dict:
     """The form's defaults as a browser posts them (unchecked boxes and empty values are left out)."""
     initial = RewardJobForm(project=project).initial
     return {
@@ -69,14 +69,14 @@ def page_url(name: str, jobs: dict) -> str:
     }[name]
 
 
-def browser(user) -> Client:  # noqa: ANN001
+def browser(user) -> Client:
     client = Client()
     if user is not None:
         client.force_login(user)
     return client
 
 
-def who(request, name: str):  # noqa: ANN001, ANN201
+def who(request, name: str):
     return None if name == "anonymous" else request.getfixturevalue(name)
 
 
@@ -203,7 +203,7 @@ def test_the_project_links_point_to_the_training_pages(project):
 
 
 @pytest.fixture
-def browser_page(live_server, transactional_db, monkeypatch) -> Iterator[Page]:  # noqa: ANN001
+def browser_page(live_server, transactional_db, monkeypatch) -> Iterator[Page]:
     """Debian's Chromium on the live server; fails the test on any script error or CSP refusal."""
     require_chromium()
     # Playwright's sync API runs an event loop in this thread, which trips Django's async-unsafe guard.

@@ -47,8 +47,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "annotation",
+    "jobs",
+    "hindsight",
     "datasets_app",
     "training",
+    "verdict",
 ]
 
 MIDDLEWARE = [

@@ -5,7 +5,7 @@ from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "verdict-test-secret-key-not-for-production-use-0123456789")
 
-from verdict.settings.base import *  # noqa: F401,F403
+from verdict.settings.base import *  # noqa: F403
 from verdict.settings.base import DATABASES, STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

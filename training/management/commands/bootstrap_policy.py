@@ -8,10 +8,11 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotation.models import Project
+from jobs.models import JobStatus, TrainingJob
+from jobs.runtime import JobReporter
 from training.management.commands.train_reward_model import EchoingReporter
-from training.models import JobStatus, PolicyCheckpoint, TrainingJob
-from training.policy_bootstrap import policy_bootstrap_body, policy_bootstrap_execute, policy_bootstrap_launch
-from training.runtime import JobReporter
+from training.policies.bootstrap import policy_bootstrap_body, policy_bootstrap_execute, policy_bootstrap_launch
+from training.policies.models import PolicyCheckpoint
 
 OPTIONS = ("vocab_size", "epochs", "max_steps", "batch_size", "learning_rate", "max_examples", "eval_fraction", "seed")
 

@@ -11,18 +11,16 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotation.models import Project
+from jobs.models import JobStatus, TrainingJob
+from jobs.runtime import JobReporter
 from training.management.commands.train_reward_model import EchoingReporter, set_options
-from training.models import JobStatus, OnlineRound, PolicyCheckpoint, RewardModel, TrainingJob
-from training.online_round_body import online_round_body
-from training.online_rounds import (
-    PAIR_STRATEGIES,
-    REFERENCES,
-    online_round_execute,
-    online_round_launch_next,
-    online_run_launch,
-    policy_checkpoint_register_external,
-)
-from training.runtime import JobReporter
+from training.online_dpo.config import PAIR_STRATEGIES, REFERENCES
+from training.online_dpo.models import OnlineRound
+from training.online_dpo.round_body import online_round_body, online_round_execute
+from training.online_dpo.services import online_round_launch_next, online_run_launch
+from training.policies.models import PolicyCheckpoint
+from training.policies.services import policy_checkpoint_register_external
+from training.rewards.models import RewardModel
 
 OPTIONS = (
     "mode", "prompts_per_round", "samples_per_prompt", "temperature", "top_p", "max_new_tokens", "pair_strategy",

@@ -15,10 +15,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotation.models import Project
 from datasets_app.models import DatasetVersion
+from jobs.models import FINISHED_STATUSES, JobStatus, TrainingJob
+from jobs.runtime import JobReporter
 from training import reward_jobs, selectors, services
-from training.models import FINISHED_STATUSES, JobStatus, RewardAggregation, RewardModel, TrainingJob
-from training.runtime import JobReporter
-from training.trainers.reward_train import OBJECTIVES
+from training.rewards.models import RewardAggregation, RewardModel
+from verdict_ml.rewards.train import OBJECTIVES
 
 OPTION_SETTINGS = (
     "objective", "base_model", "epochs", "learning_rate", "batch_size", "max_length", "ensemble_size", "seed",

@@ -1,0 +1,120 @@
+"""Pages of online DPO: the rounds list with the launch form, a round's page, resuming a round."""
+import json
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from jobs.models import JobStatus
+from jobs.permissions import can_run_jobs, job_project
+from training.online_dpo import selectors
+from training.online_dpo.config import PAIR_STRATEGIES, REFERENCES, round_config_defaults
+from training.online_dpo.models import RunMode
+from training.online_dpo.services import online_round_resume, online_run_launch
+from training.policies import selectors as policy_selectors
+from training.policies.models import PolicyCheckpoint
+from training.rewards import selectors as reward_selectors
+
+FORM_SETTINGS = ("mode", "prompts_per_round", "samples_per_prompt", "pair_strategy", "human_fraction", "reference", "beta", "learning_rate")
+
+
+class RoundLaunchForm(forms.Form):
+    """Shapes input only; `round_config_clean` checks it and its errors are shown next to the fields."""
+
+    rounds = forms.IntegerField(min_value=1, max_value=50, initial=1)
+    start_checkpoint = forms.ModelChoiceField(queryset=PolicyCheckpoint.objects.none(), required=False, empty_label="The newest checkpoint")
+    mode = forms.ChoiceField(choices=RunMode.choices)
+    prompts_per_round = forms.IntegerField(min_value=1)
+    samples_per_prompt = forms.IntegerField(min_value=2, max_value=64, label="Samples per prompt (K)")
+    pair_strategy = forms.ChoiceField(choices=[(name, name.replace("_", " ")) for name in PAIR_STRATEGIES])
+    human_fraction = forms.FloatField(min_value=0, max_value=1, help_text="Share of the round's pairs sent to annotators.")
+    reference = forms.ChoiceField(choices=[(name, name) for name in REFERENCES], help_text="DPO reference: the previous round's policy or the initial one.")
+    beta = forms.FloatField()
+    learning_rate = forms.FloatField()
+    extra = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Other settings (JSON)",
+                            help_text='e.g. {"temperature": 0.9, "max_new_tokens": 96, "min_reward_gap": 0.05}')
+
+    def __init__(self, *args: Any, project: Any, **kwargs: Any) -> None:
+        defaults = round_config_defaults()
+        kwargs.setdefault("initial", {name: defaults[name] for name in FORM_SETTINGS} | {"rounds": 1})
+        super().__init__(*args, **kwargs)
+        self.fields["start_checkpoint"].queryset = policy_selectors.checkpoints_for_project(project=project)
+
+    def config(self) -> dict[str, Any]:
+        config = {name: self.cleaned_data[name] for name in FORM_SETTINGS}
+        raw = (self.cleaned_data.get("extra") or "").strip()
+        if raw:
+            try:
+                extra = json.loads(raw)
+            except json.JSONDecodeError as error:
+                raise ValidationError({"extra": f"Not JSON: {error}"}) from error
+            if not isinstance(extra, dict):
+                raise ValidationError({"extra": "Must be a JSON object."})
+            config.update(extra)
+        return config
+
+    def add_errors(self, error: ValidationError) -> None:
+        for name, problems in error.message_dict.items():
+            self.add_error(name if name in self.fields else None, f"{name}: {' '.join(problems)}" if name not in self.fields else problems)
+
+
+@login_required
+def round_list(request: HttpRequest, slug: str) -> HttpResponse:
+    project = job_project(request.user, slug)
+    can_run = can_run_jobs(request.user)
+    form = RoundLaunchForm(request.POST or None, project=project) if can_run else None
+    if request.method == "POST":
+        project = job_project(request.user, slug, write=True)
+        if form.is_valid():
+            try:
+                run = online_run_launch(
+                    project=project, rounds=form.cleaned_data["rounds"], config=form.config(), launched_by=request.user,
+                    start_checkpoint=form.cleaned_data["start_checkpoint"],
+                )
+            except ValidationError as error:
+                form.add_errors(error)
+            else:
+                first = run.rounds.get(index=1)
+                messages.success(request, f"{run.rounds_requested} round(s) launched; round {first.number} is queued on the gpu queue.")
+                return redirect("training:round_detail", slug=project.slug, round_id=first.pk)
+    context = {
+        "project": project,
+        "rounds": selectors.rounds_for_project(project=project)[:200],
+        "checkpoints": policy_selectors.checkpoints_for_project(project=project)[:5],
+        "active_model": reward_selectors.active_reward_model(project=project),
+        "can_run": can_run,
+        "form": form,
+    }
+    return render(request, "training/rounds.html", context)
+
+
+@login_required
+def round_detail(request: HttpRequest, slug: str, round_id: int) -> HttpResponse:
+    project = job_project(request.user, slug)
+    round_ = get_object_or_404(selectors.rounds_for_project(project=project), pk=round_id)
+    context = {
+        "project": project,
+        "round": round_,
+        "state": selectors.round_state(round_=round_),
+        "slice": round_.human_items.select_related("response_1", "response_2", "prompt").order_by("pk")[:100],
+        "can_run": can_run_jobs(request.user),
+        "is_waiting": round_.job.status == JobStatus.WAITING,
+    }
+    return render(request, "training/round_detail.html", context)
+
+
+@login_required
+@require_POST
+def round_resume(request: HttpRequest, slug: str, round_id: int) -> HttpResponse:
+    project = job_project(request.user, slug, write=True)
+    round_ = get_object_or_404(selectors.rounds_for_project(project=project), pk=round_id)
+    if online_round_resume(round_=round_, force=True):
+        messages.success(request, f"Round {round_.number} resumes on the human labels given so far.")
+    else:
+        messages.error(request, f"Round {round_.number} is not waiting ({round_.job.status}).")
+    return redirect("training:round_detail", slug=project.slug, round_id=round_.pk)

@@ -1,0 +1,35 @@
+"""API input/output shapes of reward-model jobs and the registry. Services validate."""
+from rest_framework import serializers
+
+from jobs.models import JobKind
+from training.rewards.models import RewardAggregation, RewardModel
+
+
+class JobLaunchSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[JobKind.REWARD_MODEL], default=JobKind.REWARD_MODEL)
+    dataset_version = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, default=None,
+        help_text="A ready dataset version of the project: its id, or its number as `v3`. Empty: the project's annotations.",
+    )
+    config = serializers.DictField(
+        required=False, default=dict,
+        help_text="Reward-model settings (objective, base_model, use_lora, epochs, learning_rate, batch_size, "
+        "ensemble_size, aggregation, validation_fraction, …); missing ones take their defaults.",
+    )
+
+
+class RewardModelSerializer(serializers.ModelSerializer):
+    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = RewardModel
+        fields = [
+            "id", "project", "job", "name", "path", "member_paths", "ensemble_size", "base_model", "objective", "dataset_version",
+            "data_source", "metrics", "aggregation", "uwo_lambda", "is_active", "activated_at", "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ActivateInputSerializer(serializers.Serializer):
+    aggregation = serializers.ChoiceField(choices=RewardAggregation.choices, required=False)
+    uwo_lambda = serializers.FloatField(required=False, min_value=0)

@@ -1,0 +1,84 @@
+"""Training pages of reward models: the project's jobs, the launch form, the reward-model registry."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from jobs import selectors as job_selectors
+from jobs.permissions import can_run_jobs, job_project
+from training.rewards import selectors, services
+from training.rewards.forms import RewardJobForm
+
+REGISTRY_METRICS = [
+    ("val_accuracy", "Accuracy"), ("val_bt_loss", "BT loss"), ("val_ece", "Calibration error (ECE)"),
+    ("val_margin_mean", "Mean margin"), ("val_reward_mean", "Reward mean"), ("val_reward_std", "Reward std"),
+    ("val_mse", "Attribute MSE"), ("val_pearson_helpfulness", "Pearson r (helpfulness)"),
+]
+
+
+@login_required
+def job_list(request: HttpRequest, slug: str) -> HttpResponse:
+    project = job_project(request.user, slug)
+    context = {
+        "project": project,
+        "jobs": job_selectors.jobs_for_project(project=project)[:200],
+        "active_model": selectors.active_reward_model(project=project),
+        "can_run": can_run_jobs(request.user),
+    }
+    return render(request, "training/job_list.html", context)
+
+
+@login_required
+def job_launch(request: HttpRequest, slug: str) -> HttpResponse:
+    project = job_project(request.user, slug, write=True)
+    form = RewardJobForm(request.POST or None, project=project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.reward_job_launch(
+                project=project, config=form.config(), launched_by=request.user,
+                dataset_version=form.cleaned_data["dataset_version"],
+            )
+        except ValidationError as error:
+            form.add_config_errors(error)
+        else:
+            messages.success(request, f"Job #{job.pk} queued on the gpu queue.")
+            return redirect("jobs:job_detail", job_id=job.pk)
+    return render(request, "training/job_form.html", {"project": project, "form": form})
+
+
+@login_required
+def reward_model_list(request: HttpRequest, slug: str) -> HttpResponse:
+    project = job_project(request.user, slug)
+    models = selectors.reward_models_for_project(project=project)
+    context = {
+        "project": project,
+        "metric_columns": REGISTRY_METRICS,
+        "rows": [(model, [model.metrics.get(key) for key, _label in REGISTRY_METRICS]) for model in models],
+        "can_run": can_run_jobs(request.user),
+    }
+    return render(request, "training/reward_models.html", context)
+
+
+@login_required
+@require_POST
+def reward_model_activate(request: HttpRequest, slug: str, model_id: int) -> HttpResponse:
+    project = job_project(request.user, slug, write=True)
+    model = get_object_or_404(selectors.reward_models_for_project(project=project), pk=model_id)
+    services.reward_model_activate(reward_model=model)
+    messages.success(request, f"{model.name} is now the active reward model of {project.name}.")
+    return redirect("training:reward_models", slug=project.slug)
+
+
+@login_required
+@require_POST
+def uncertainty_scoring(request: HttpRequest, slug: str) -> HttpResponse:
+    project = job_project(request.user, slug, write=True)
+    try:
+        services.uncertainty_scoring_enqueue(project=project)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Scoring the unlabelled queue by the active ensemble's disagreement.")
+    return redirect("training:reward_models", slug=project.slug)
