@@ -152,14 +152,17 @@ def online_round_mismatch_refresh(*, round_: OnlineRound) -> OnlineRound:
 
 
 def online_round_wait(*, job: TrainingJob, round_: OnlineRound, missing: int) -> bool:
-    """RUNNING → WAITING in one UPDATE; the job then stops and the worker is free."""
-    round_.step = RoundStep.WAITING
-    round_.save(update_fields=["step"])
-    return bool(
-        TrainingJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+    """RUNNING → WAITING in one UPDATE, and the round's step with it in the same transaction, so the two
+    never disagree; a job that is no longer running (cancelled meanwhile) is left alone, and so is its
+    round. The job then stops and the worker is free."""
+    with transaction.atomic():
+        paused = TrainingJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
             status=JobStatus.WAITING, stage=f"waiting for human labels on {missing} slice item(s)", heartbeat_at=None
         )
-    )
+        if paused:
+            round_.step = RoundStep.WAITING
+            round_.save(update_fields=["step"])
+    return bool(paused)
 
 
 def online_round_resume(*, round_: OnlineRound, force: bool = False) -> bool:
