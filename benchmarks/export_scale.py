@@ -155,7 +155,8 @@ def measure_copy(slug: str, fmt: str, session: str) -> None:
 
 def measure_export(slug: str, fmt: str, containers: str) -> None:
     from annotation.models import Project
-    from datasets_app.exports.services import dataset_version_build, dataset_version_create
+    from datasets_app.exports.build import dataset_version_build
+    from datasets_app.exports.services import dataset_version_create
     from verdict.celery import preload_libraries
 
     preload_libraries()  # as each Celery worker process does once at start (verdict.celery), not in each export

@@ -1,10 +1,10 @@
-"""Celery adapters of the datasets app: take ids, call one service."""
+"""Celery adapters of dataset exports: take ids, call one service. The only importer of `build.py`
+besides the `export_dataset` command, so `services.py` can enqueue through this module."""
 from typing import Any
 
 from celery import shared_task
 
-from datasets_app.exports.services import dataset_version_build
-
+from datasets_app.exports.build import dataset_version_build
 
 QUEUE = "default"
 

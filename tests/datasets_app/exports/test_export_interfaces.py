@@ -9,7 +9,8 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from datasets_app.exports.services import dataset_version_build, dataset_version_create
+from datasets_app.exports.build import dataset_version_build
+from datasets_app.exports.services import dataset_version_create
 from datasets_app.exports.tasks import build_dataset_version
 from datasets_app.models import DatasetVersion
 from tests.datasets_app.export_builders import annotate, pair, raters, read_jsonl
