@@ -81,7 +81,8 @@ def _set_progress(version_id: int, every_seconds: float = PROGRESS_SECONDS) -> C
         if now - last < every_seconds:
             return
         last = now
-        DatasetVersion.objects.filter(pk=version_id, status=DatasetStatus.RUNNING).update(progress=round(0.9 * fraction, 4))
+        running = DatasetVersion.objects.filter(pk=version_id, status=DatasetStatus.RUNNING)
+        running.update(progress=round(0.9 * fraction, 4))
 
     return report
 
