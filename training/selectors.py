@@ -4,7 +4,6 @@ import gzip
 import hashlib
 import json
 import math
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +16,7 @@ from django.utils import timezone
 
 from annotation.hindsight.selectors import hindsight_preference_pairs
 from annotation.models import Annotation, Item, Project, messages_content_hash
+from datasets_app.codecs.helpsteer2 import decode_prompt
 from datasets_app.models import DatasetStatus, DatasetVersion
 from training.models import JobMetric, JobStatus, RewardModel, TrainingJob
 from training.trainers.reward_data import ATTRIBUTES, AttributeExample, PreferencePair
@@ -209,7 +209,6 @@ def hindsight_training_data(*, project: Project, label_source: str, validation_f
 
 PAIR_FORMATS = ("trl-preference", "helpsteer2-preference")
 ATTRIBUTE_FORMAT = "helpsteer2"
-_HELPSTEER_MARKER = re.compile(r"^<extra_id_[01]>(User|Assistant|System)$", re.MULTILINE)
 
 
 def dataset_version_for(*, project: Project, reference: int | str) -> DatasetVersion:
@@ -232,12 +231,8 @@ def dataset_version_for(*, project: Project, reference: int | str) -> DatasetVer
 
 
 def messages_from_helpsteer_prompt(prompt: str) -> list[dict[str, str]]:
-    """Inverse of HelpSteer2's prompt string: first user turn as is, later turns after marker lines."""
-    parts = _HELPSTEER_MARKER.split(prompt)
-    messages = [{"role": "user", "content": parts[0].removesuffix("\n")}] if parts[0] or len(parts) == 1 else []
-    for role, content in zip(parts[1::2], parts[2::2]):
-        messages.append({"role": role.lower(), "content": content.removeprefix("\n").removesuffix("\n")})
-    return messages
+    """Inverse of HelpSteer2's prompt string (the codec the exporter and the importer use)."""
+    return decode_prompt(prompt)
 
 
 def dataset_version_file(version: DatasetVersion, stem: str) -> tuple[str, list[dict[str, Any]]]:

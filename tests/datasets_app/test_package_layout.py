@@ -80,7 +80,8 @@ def test_autodiscovery_registers_the_export_build_task_under_its_name():
     )
     env = {"DJANGO_SETTINGS_MODULE": "verdict.settings.test", "PATH": "/usr/bin:/bin"}
     result = subprocess.run(
-        [sys.executable, "-c", script], cwd=APP.parent, env=env, capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, "-c", script], cwd=APP.parent, env=env, capture_output=True, text=True, timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "datasets_app.exports.tasks"

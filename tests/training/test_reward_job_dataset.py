@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from datasets_app.exports.build import dataset_version_build
-from datasets_app.exports.builders.text import helpsteer_prompt
+from datasets_app.codecs.helpsteer2 import encode_prompt as helpsteer_prompt
 from datasets_app.exports.services import dataset_version_create
 from datasets_app.models import DatasetStatus, DatasetVersion
 from tests.training.test_reward_job import add_separable_judgements, fast_config, tiny_base  # noqa: F401

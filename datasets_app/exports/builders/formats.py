@@ -8,6 +8,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from datasets_app.codecs.helpsteer2 import encode_prompt
 from datasets_app.exports.builders.aggregation import (
     MOST_AGREEING, aggregate, likert_agreement, pair_agreement, rounded_mean,
 )
@@ -16,7 +17,7 @@ from datasets_app.exports.builders.policy import ExportPolicy
 from datasets_app.exports.builders.records import NEITHER_VALID, ItemGroup, Judgement, ResponseGroup
 from datasets_app.exports.builders.splits import TRAIN, VALIDATION
 from datasets_app.exports.builders.stats import ExportStats
-from datasets_app.exports.builders.text import helpsteer_prompt, statement_and_elaboration
+from datasets_app.exports.builders.text import statement_and_elaboration
 
 HELPSTEER_ATTRIBUTES = ("helpfulness", "correctness", "coherence", "complexity", "verbosity")
 _HELPSTEER_NAMES = frozenset(HELPSTEER_ATTRIBUTES)
@@ -189,7 +190,7 @@ def helpsteer2_preference_rows(group: ItemGroup, policy: ExportPolicy, stats: Ex
     stats.label("preference_strength", result.value)
     row = (
         PREFERENCE_SPLIT_VALUES[group.split],
-        helpsteer_prompt(group.messages),
+        encode_prompt(group.messages),
         group.response_1,
         group.response_2,
         result.value,
@@ -213,7 +214,7 @@ def trl_preference_rows(group: ItemGroup, policy: ExportPolicy, stats: ExportSta
     if policy.trl_style == "conversational":
         row = ([(m["role"], m["content"]) for m in group.messages], [("assistant", chosen)], [("assistant", rejected)], margin)
     else:
-        row = (helpsteer_prompt(group.messages), chosen, rejected, margin)
+        row = (encode_prompt(group.messages), chosen, rejected, margin)
     return [(group.split, group.split, row)]
 
 

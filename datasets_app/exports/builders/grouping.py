@@ -10,8 +10,9 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
+from datasets_app.codecs.helpsteer2 import encode_prompt
 from datasets_app.exports.builders.records import ItemGroup, Judgement, ResponseGroup
-from datasets_app.exports.builders.text import canonical_justification, helpsteer_prompt
+from datasets_app.exports.builders.text import canonical_justification
 
 # One row per annotation of an item, ordered by item then annotation id.
 ITEM_FIELDS = (
@@ -95,7 +96,7 @@ def response_groups(rows: Iterator[tuple], pseudonym: Pseudonym, split: Splitter
         first = kept[0][0]
         if group_prompt_id != prompt_id:  # rows come by prompt: its responses follow one another
             prompt_id, messages = group_prompt_id, json.loads(first[R_MESSAGES])
-            prompt, prompt_split = helpsteer_prompt(messages), split(first[R_HASH], first[R_DECLARED])
+            prompt, prompt_split = encode_prompt(messages), split(first[R_HASH], first[R_DECLARED])
         yield ResponseGroup(
             response_id=response_id,
             messages=messages,

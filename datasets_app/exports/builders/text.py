@@ -1,7 +1,6 @@
-"""Text conventions of the exported formats: HelpSteer2 prompts and "@Response N" justifications."""
+"""Text conventions of the exported formats: "@Response N" justifications and their statement/elaboration
+split. HelpSteer2 prompt strings are `datasets_app.codecs.helpsteer2`, shared with imports and training."""
 import re
-
-ROLE_MARKERS = {"user": "<extra_id_1>User", "assistant": "<extra_id_1>Assistant", "system": "<extra_id_0>System"}
 
 # Annotators see the two responses labelled A and B, in an order that may be swapped; imported
 # justifications already say "Response 1" / "Response 2" in canonical order.
@@ -12,20 +11,6 @@ RESPONSE_REFERENCE = re.compile(r"[Rr]esponse\s+([AB12])\b")
 SHOWN_NUMBERS = {"A": "1", "B": "2", "1": "1", "2": "2"}
 SWAPPED_NUMBERS = {**SHOWN_NUMBERS, "A": "2", "B": "1"}
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-
-
-def helpsteer_prompt(messages: list[dict[str, str]]) -> str:
-    """HelpSteer2's prompt string: the first user turn as is, every later turn after a marker line."""
-    parts: list[str] = []
-    for index, message in enumerate(messages):
-        role = message["role"]
-        if role not in ROLE_MARKERS:
-            raise ValueError(f"message {index + 1}: unknown role {role!r}")
-        if index == 0 and role == "user":
-            parts.append(message["content"])
-        else:
-            parts.append(f"{ROLE_MARKERS[role]}\n{message['content']}")
-    return "\n".join(parts)
 
 
 def canonical_justification(text: str, swapped: bool) -> str:

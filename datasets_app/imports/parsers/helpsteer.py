@@ -1,35 +1,30 @@
 """NVIDIA HelpSteer2 rating rows and HelpSteer2-Preference pairs (arXiv 2406.08673, 2410.01257).
 
 HelpSteer2 `prompt` holds the whole conversation before the response: the first user turn, then each
-earlier turn preceded by a line `<extra_id_1>User` or `<extra_id_1>Assistant`. Consecutive rows with
+earlier turn preceded by a line `<extra_id_1>User` or `<extra_id_1>Assistant` (a system turn by
+`<extra_id_0>System`), read by `datasets_app.codecs.helpsteer2` as exports write it. Consecutive rows with
 the same prompt become one item: two rows → a pair, one → a Likert item, more → the chain of
 consecutive pairs (as for generic rows). Their ratings arrive as one imported annotation per item with
 `attribute_scores` keyed by slot "1"/"2".
 """
-import re
 from collections.abc import Iterable
 
+from datasets_app.codecs.helpsteer2 import decode_prompt
 from datasets_app.imports.parsers.fields import int_field, text_field
 from datasets_app.imports.parsers.records import ErrorLog, ParsedAnnotation, ParsedItem, ParsedResponse, RawRow, pair_up
 
 HELPSTEER_ATTRIBUTES = ("helpfulness", "correctness", "coherence", "complexity", "verbosity")
-TURN_MARKER = re.compile(r"^<extra_id_1>(User|Assistant)[ \t]*\r?$", re.MULTILINE)
-ROLES = {"User": "user", "Assistant": "assistant"}
 SPLITS = {"train": "train", "val": "validation", "validation": "validation", "test": "test"}
 NEITHER_VALID = -100
 
 
 def helpsteer_messages(prompt: str) -> list[dict[str, str]] | str:
     """[{role, content}] of a HelpSteer2 prompt, or the reason it cannot be read."""
-    parts = TURN_MARKER.split(prompt)
-    messages = []
-    if parts[0].strip():
-        messages.append({"role": "user", "content": parts[0].strip("\n")})
-    for role, content in zip(parts[1::2], parts[2::2]):
-        if not content.strip():
-            return f"the <extra_id_1>{role} turn is empty."
-        messages.append({"role": ROLES[role], "content": content.strip("\n")})
-    if not messages or messages[-1]["role"] != "user":
+    messages = decode_prompt(prompt)
+    for number, message in enumerate(messages, start=1):
+        if not message["content"].strip():
+            return f"turn {number} ({message['role']}) is empty."
+    if messages[-1]["role"] != "user":
         return "must end with a user turn (the response answers it)."
     return messages
 

@@ -5,7 +5,8 @@ import pytest
 
 from datasets_app.exports.builders.aggregation import aggregate, most_agreeing, pair_agreement, round_half_away
 from datasets_app.exports.builders.splits import TRAIN, VALIDATION, hash_fraction, split_of
-from datasets_app.exports.builders.text import canonical_justification, helpsteer_prompt, statement_and_elaboration
+from datasets_app.codecs.helpsteer2 import encode_prompt as helpsteer_prompt
+from datasets_app.exports.builders.text import canonical_justification, statement_and_elaboration
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,8 @@ from datasets_app.exports.builders.grouping import item_groups, response_groups
 from datasets_app.exports.builders.policy import ExportPolicy
 from datasets_app.exports.builders.splits import split_of
 from datasets_app.exports.builders.stats import ExportStats
-from datasets_app.exports.builders.text import canonical_justification, helpsteer_prompt, statement_and_elaboration
+from datasets_app.codecs.helpsteer2 import encode_prompt as helpsteer_prompt
+from datasets_app.exports.builders.text import canonical_justification, statement_and_elaboration
 from datasets_app.exports.builders.writers import rows_to_table
 from datasets_app.exports.dataset_rows import count_provenance
 

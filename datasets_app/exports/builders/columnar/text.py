@@ -1,4 +1,4 @@
-"""builders.text's conventions over whole columns.
+"""builders.text's conventions, and the HelpSteer2 prompt encoding, over whole columns.
 
 The vectorised rules run on ASCII text, where Rust's regex classes and Python's agree exactly
 (whitespace is spelled out: Python's `\\s` and `str.strip()` include \\x1c–\\x1f, Rust's do not); any
@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 import polars as pl
 
-from datasets_app.exports.builders.text import ROLE_MARKERS, canonical_justification, statement_and_elaboration
+from datasets_app.codecs.helpsteer2 import MARKERS
+from datasets_app.exports.builders.text import canonical_justification, statement_and_elaboration
 
 WHITESPACE = " \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"  # str.isspace() within ASCII
 _SPACE = r"[\t\n\x0b\x0c\r\x1c-\x1f ]"
@@ -86,12 +87,13 @@ def decoded_messages(messages_json: pl.Series) -> pl.Series:
 
 
 def helpsteer_prompts(messages: pl.Series) -> pl.Series:
-    """helpsteer_prompt of every decoded message list; an unknown role raises ValueError as it does."""
+    """codecs.helpsteer2.encode_prompt of every decoded message list; an unknown role raises ValueError
+    as it does."""
     roles = messages.explode().struct.field("role")
-    unknown = roles.filter(~roles.is_in(list(ROLE_MARKERS)) | roles.is_null())
+    unknown = roles.filter(~roles.is_in(list(MARKERS)) | roles.is_null())
     if len(unknown):
         raise ValueError(f"unknown role {unknown[0]!r} in a prompt's messages")
-    markers = pl.element().struct.field("role").replace_strict(ROLE_MARKERS, return_dtype=pl.String)
+    markers = pl.element().struct.field("role").replace_strict(MARKERS, return_dtype=pl.String)
     content = pl.element().struct.field("content")
     first_user = (pl.int_range(pl.len()) == 0) & (pl.element().struct.field("role") == "user")
     turns = pl.when(first_user).then(content).otherwise(pl.concat_str(markers, pl.lit("\n"), content))
