@@ -122,12 +122,12 @@ def measure_copy(slug: str, fmt: str, session: str) -> None:
     from django.db import connection
 
     from annotation.models import Project
-    from datasets_app import selectors
+    from datasets_app.exports import selectors
 
     project = Project.objects.get(slug=slug)
     annotations = selectors.export_annotations(project_ids=[project.pk], filters={})
     if fmt == "helpsteer2":
-        from datasets_app.exporters.formats import HELPSTEER_ATTRIBUTES
+        from datasets_app.exports.builders.formats import HELPSTEER_ATTRIBUTES
 
         querysets = [selectors.response_queryset(annotations, HELPSTEER_ATTRIBUTES)]
     else:
@@ -155,7 +155,8 @@ def measure_copy(slug: str, fmt: str, session: str) -> None:
 
 def measure_export(slug: str, fmt: str, containers: str) -> None:
     from annotation.models import Project
-    from datasets_app.services.exports import dataset_version_build, dataset_version_create
+    from datasets_app.exports.build import dataset_version_build
+    from datasets_app.exports.services import dataset_version_create
     from verdict.celery import preload_libraries
 
     preload_libraries()  # as each Celery worker process does once at start (verdict.celery), not in each export
@@ -224,8 +225,8 @@ def main() -> None:
         print(f"{fmt:24} {copy_seconds:7.2f} {export_seconds / copy_seconds:6.2f} {session_seconds:8.2f} "
               f"{export_seconds / session_seconds:7.2f} {export_seconds:9.2f} {cpu_seconds:6.2f} {copy_rss:12.0f} "
               f"{export_rss:14.0f}  {exports[-1]['rows']}", flush=True)
-    print("COPY*: the COPY in a session with the export reader's settings (datasets_app.selectors.EXPORT_SESSION);"
-          " CPU s: the export process's CPU time (all its threads)")
+    print("COPY*: the COPY in a session with the export reader's settings"
+          " (datasets_app.exports.selectors.EXPORT_SESSION); CPU s: the export process's CPU time (all its threads)")
 
 
 if __name__ == "__main__":

@@ -67,7 +67,7 @@ def main() -> None:
         return
     from annotation.models import Project
     from annotation.services import project_create
-    from datasets_app.services.imports import items_import
+    from datasets_app.imports.services import items_import
 
     project = Project.objects.filter(slug=args.slug).first() or project_create(
         name="Online DPO demo", slug=args.slug, task_types=["pairwise"], overlap=1,

@@ -1,18 +1,4 @@
-"""Celery adapters of the datasets app: take ids, call one service."""
-from typing import Any
+"""The app's Celery tasks, where Celery's autodiscovery looks for them (`<app>.tasks`)."""
+from datasets_app.exports.tasks import build_dataset_version
 
-from celery import shared_task
-
-from datasets_app.services.exports import dataset_version_build
-
-
-QUEUE = "default"
-
-
-@shared_task(name="datasets_app.build_dataset_version", ignore_result=True)
-def build_dataset_version(version_id: int, **kwargs: Any) -> None:
-    dataset_version_build(version_id=version_id)
-
-
-def enqueue_dataset_version_build(version_id: int) -> None:
-    build_dataset_version.apply_async(args=[version_id], queue=QUEUE)
+__all__ = ["build_dataset_version"]

@@ -1,5 +1,6 @@
-"""Web routes of the datasets app: imports (`import_urls`) and dataset versions (`export_urls`)."""
-from datasets_app import export_urls, import_urls
+"""Web routes of the datasets app: imports (`imports/urls.py`) and dataset versions (`exports/urls.py`)."""
+from datasets_app.exports import urls as export_urls
+from datasets_app.imports import urls as import_urls
 
 app_name = "datasets_app"
 

@@ -3,8 +3,8 @@ same values: export → import into a fresh project → export again gives the s
 import pytest
 from django.core.files.storage import default_storage
 
-from datasets_app.services.exports import dataset_version_create
-from datasets_app.services.imports import items_import
+from datasets_app.exports.services import dataset_version_create
+from datasets_app.imports.services import items_import
 from tests.datasets_app.export_builders import annotate, pair, raters, read_jsonl, scores
 from tests.factories import MembershipFactory, ProjectFactory
 

@@ -4,7 +4,6 @@ import gzip
 import hashlib
 import json
 import math
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +13,7 @@ from django.core.files.storage import default_storage
 from django.db.models import Count, QuerySet
 
 from annotation.models import Annotation, Item, Project, messages_content_hash
+from datasets_app.codecs.helpsteer2 import decode_prompt
 from datasets_app.models import DatasetStatus, DatasetVersion
 from hindsight.selectors import hindsight_preference_pairs
 from training.rewards.models import RewardModel
@@ -162,9 +162,6 @@ PAIR_FORMATS = ("trl-preference", "helpsteer2-preference")
 ATTRIBUTE_FORMAT = "helpsteer2"
 
 
-_HELPSTEER_MARKER = re.compile(r"^<extra_id_[01]>(User|Assistant|System)$", re.MULTILINE)
-
-
 def dataset_version_for(*, project: Project, reference: int | str) -> DatasetVersion:
     """A ready dataset version of the project, by id (`12`) or by its number in the project (`v3`, `demo:3`)."""
     text = str(reference).strip()
@@ -185,12 +182,8 @@ def dataset_version_for(*, project: Project, reference: int | str) -> DatasetVer
 
 
 def messages_from_helpsteer_prompt(prompt: str) -> list[dict[str, str]]:
-    """Inverse of HelpSteer2's prompt string: first user turn as is, later turns after marker lines."""
-    parts = _HELPSTEER_MARKER.split(prompt)
-    messages = [{"role": "user", "content": parts[0].removesuffix("\n")}] if parts[0] or len(parts) == 1 else []
-    for role, content in zip(parts[1::2], parts[2::2]):
-        messages.append({"role": role.lower(), "content": content.removeprefix("\n").removesuffix("\n")})
-    return messages
+    """Inverse of HelpSteer2's prompt string (the codec the exporter and the importer use)."""
+    return decode_prompt(prompt)
 
 
 def dataset_version_file(version: DatasetVersion, stem: str) -> tuple[str, list[dict[str, Any]]]:

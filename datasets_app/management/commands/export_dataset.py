@@ -8,9 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotation.models import Project
-from datasets_app.exporters.policy import CONTAINERS
+from datasets_app.exports.build import dataset_version_build
+from datasets_app.exports.builders.policy import CONTAINERS
+from datasets_app.exports.services import dataset_version_copy_to, dataset_version_create
 from datasets_app.models import DatasetFormat, DatasetStatus
-from datasets_app.services.exports import dataset_version_build, dataset_version_copy_to, dataset_version_create
 
 
 class Command(BaseCommand):

@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotation.models import Project
+from datasets_app.imports.services import items_import
 from datasets_app.models import ImportFormat, ImportStatus
-from datasets_app.services.imports import items_import
 
 
 class Command(BaseCommand):

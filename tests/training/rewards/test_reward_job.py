@@ -50,7 +50,7 @@ def fast_config(base: Path, **overrides) -> dict:
 
 @pytest.fixture
 def tiny_base(tiny_model_dir: Path) -> Path:
-    """The trainer tests' tiny BERT (tests/training/conftest.py): 1 layer, hidden 32, MiniLM tokenizer."""
+    """The trainer tests' tiny BERT (tests.ml_fixtures.py): 1 layer, hidden 32, MiniLM tokenizer."""
     return tiny_model_dir
 
 

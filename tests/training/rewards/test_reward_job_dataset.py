@@ -10,9 +10,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 
-from datasets_app.exporters.text import helpsteer_prompt
+from datasets_app.codecs.helpsteer2 import encode_prompt as helpsteer_prompt
+from datasets_app.exports.build import dataset_version_build
+from datasets_app.exports.services import dataset_version_create
 from datasets_app.models import DatasetStatus, DatasetVersion
-from datasets_app.services.exports import dataset_version_build, dataset_version_create
 from jobs.models import JobStatus, TrainingJob
 from tests.training.rewards.test_reward_job import add_separable_judgements, fast_config, tiny_base  # noqa: F401
 from training.rewards.models import RewardModel

@@ -15,8 +15,8 @@ from django.db import transaction
 
 from annotation.models import Project, Role, TaskType
 from annotation.services import membership_add, project_create
+from datasets_app.imports.services import items_import
 from datasets_app.models import ImportFormat, ImportRecord, ImportStatus
-from datasets_app.services.imports import items_import
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 HINDSIGHT_SCENARIOS = Path(__file__).resolve().parents[3] / "hindsight" / "demo" / "marketplace_scenarios.jsonl"

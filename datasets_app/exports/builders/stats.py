@@ -1,0 +1,54 @@
+"""Running totals of an export for its dataset card; bounded by the number of distinct labels, not rows."""
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class ExportStats:
+    rows: Counter = field(default_factory=Counter)
+    drops: Counter = field(default_factory=Counter)
+    labels: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    spreads: Counter = field(default_factory=Counter)
+    agreeing_pairs: int = 0
+    total_pairs: int = 0
+    annotations: Counter = field(default_factory=Counter)
+    annotators: set = field(default_factory=set)
+    models: Counter = field(default_factory=Counter)
+    rounds: Counter = field(default_factory=Counter)
+    groups: int = 0
+    hindsight: Any = None  # builders.hindsight.HindsightTally of a hindsight export
+
+    def drop(self, reason: str) -> None:
+        self.drops[reason] += 1
+
+    def label(self, name: str, value: Any) -> None:
+        self.labels[name][value] += 1
+
+    def agreement(self, agreeing: int, total: int) -> None:
+        self.agreeing_pairs += agreeing
+        self.total_pairs += total
+
+    @property
+    def agreement_rate(self) -> float | None:
+        return self.agreeing_pairs / self.total_pairs if self.total_pairs else None
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        summary = {
+            "rows": dict(sorted(self.rows.items())),
+            "drops": dict(sorted(self.drops.items())),
+            "labels": {name: {str(k): v for k, v in sorted(counts.items())} for name, counts in sorted(self.labels.items())},
+            "spreads": {str(k): v for k, v in sorted(self.spreads.items())},
+            "agreement": {"agreeing_pairs": self.agreeing_pairs, "pairs": self.total_pairs, "rate": self.agreement_rate},
+            "annotations": dict(sorted(self.annotations.items())),
+            "annotators": len(self.annotators),
+            "models": dict(sorted(self.models.items())),
+            "rounds": {str(k): v for k, v in sorted(self.rounds.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))},
+        }
+        if self.hindsight is not None:
+            summary["hindsight"] = self.hindsight.as_dict()
+        return summary

@@ -1,0 +1,262 @@
+"""Reads of the datasets app. Export reads stream Arrow record batches (grouping.ITEM_FIELDS /
+RESPONSE_FIELDS columns, JSON columns as text) in a fixed order, so memory stays flat and the same data
+always comes out in the same order."""
+import queue
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import date
+from typing import Any
+
+import pyarrow as pa
+from django.contrib.auth import get_user_model
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import F, Field, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, TextField, Value
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
+from django.shortcuts import get_object_or_404
+
+from annotation.models import Annotation, AnnotationSource, Assignment, Item, Project
+from datasets_app.exports.builders.columnar.frames import item_schema, response_schema, rows_to_batch
+from datasets_app.exports.builders.formats import score_column
+from datasets_app.exports.builders.grouping import ITEM_FIELDS, RESPONSE_FIELDS
+from datasets_app.exports.builders.hindsight import PromptKey
+from datasets_app.models import DatasetVersion
+
+CHUNK_SIZE = 5000
+READ_AHEAD_CHUNKS = 2
+ARROW_BATCH_BYTES = 1 << 20  # size of each Arrow batch read from PostgreSQL (ADBC default: 16 MB)
+# The export reader's session. The query runs as one COPY for the whole export, so a role's or
+# database's statement_timeout must not cut it short. JIT compilation of the export query's many
+# expressions costs more than it saves on one pass over the rows (about a second of the read at 1M
+# annotations, benchmarks/export_scale.py), so it is off.
+EXPORT_SESSION = ("SET statement_timeout = 0", "SET jit = off")
+
+
+def export_annotations(*, project_ids: list[int], filters: dict[str, Any]) -> QuerySet[Annotation]:
+    """The annotations an export definition selects. Gold items never leave the platform."""
+    annotations = Annotation.objects.filter(item__project_id__in=project_ids, item__is_gold=False)
+    if filters.get("date_from"):
+        annotations = annotations.filter(created_at__date__gte=date.fromisoformat(filters["date_from"]))
+    if filters.get("date_to"):
+        annotations = annotations.filter(created_at__date__lte=date.fromisoformat(filters["date_to"]))
+    if filters.get("annotators"):
+        annotations = annotations.filter(annotator__username__in=filters["annotators"])
+    if filters.get("rounds"):
+        annotations = annotations.filter(item__round__in=filters["rounds"])
+    if filters.get("model_names"):
+        names = filters["model_names"]
+        annotations = annotations.filter(Q(item__response_1__model_name__in=names) | Q(item__response_2__model_name__in=names))
+    if not filters.get("include_imported", True):
+        annotations = annotations.filter(source=AnnotationSource.HUMAN)
+    return annotations
+
+
+def _declared_split() -> KeyTextTransform:
+    """The split an imported prompt came with (its metadata's "split"), as text; NULL when absent."""
+    return KeyTextTransform("split", "item__prompt__metadata")
+
+
+def _as_text(json_field: str) -> Cast:
+    return Cast(json_field, output_field=TextField())
+
+
+class _ObjectMember(Func):
+    """`column -> 'key' … ->> 'last key'`: a member of nested JSON objects, as text (a nested object as
+    its JSON), or cast to an integer when `output_field` is an IntegerField (attribute scores, which are
+    validated integers under identifier names). KeyTextTransform reads the slot keys "1" and "2" as
+    array indices, so it cannot be used for attribute_scores."""
+
+    arity = 1
+
+    def __init__(self, column: str, *keys: str, output_field: Field | None = None) -> None:
+        super().__init__(F(column), output_field=output_field or TextField())
+        self.keys = keys
+
+    def as_sql(self, compiler, connection, **extra_context: Any) -> tuple[str, list[Any]]:  # noqa: ANN001 (PostgreSQL)
+        sql, params = compiler.compile(self.source_expressions[0])
+        path = "".join(" -> (%s)::text" for _ in self.keys[:-1]) + " ->> (%s)::text"
+        member = f"({sql}{path})"
+        if isinstance(self.output_field, IntegerField):
+            member = f"{member}::integer"
+        return member, [*params, *self.keys]
+
+    def as_sqlite(self, compiler, connection, **extra_context: Any) -> tuple[str, list[Any]]:  # noqa: ANN001
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"JSON_EXTRACT({sql}, %s)", [*params, "$" + "".join(f'."{key}"' for key in self.keys)]
+
+
+def _swapped() -> Subquery:
+    return Subquery(
+        Assignment.objects.filter(item_id=OuterRef("item_id"), annotator_id=OuterRef("annotator_id")).values("swapped")[:1]
+    )
+
+
+def _columns(query: QuerySet, names: tuple[str, ...], sources: dict[str, Any]) -> QuerySet:
+    """`query`'s values in the order of `names` (grouping's field names), each from `sources[name]`
+    (a field path or an expression); positional tuples keep the order of the alias names."""
+    aliases = {f"x_{name}": sources[name] for name in names}
+    return query.annotate(**{a: F(v) if isinstance(v, str) else v for a, v in aliases.items()}).values_list(*aliases)
+
+
+def item_queryset(annotations: QuerySet[Annotation], *, pairs_only: bool, score_attributes: Sequence[str] = ()) -> QuerySet:
+    """grouping.ITEM_FIELDS, then one integer column per response slot and score attribute (named as the
+    individual format names them, "response_1_helpfulness"), ordered by item then annotation id."""
+    if pairs_only:
+        annotations = annotations.filter(item__response_2__isnull=False)
+    sources = {
+        "item_id": "item_id", "annotation_id": "id", "annotator_id": "annotator_id", "source": "source",
+        "strength": "preference_strength", "justification": "justification", "neither_acceptable": "neither_acceptable",
+        "swapped": _swapped(), "messages_json": _as_text("item__prompt__messages"),
+        "content_hash": "item__prompt__content_hash", "declared_split": _declared_split(),
+        "response_1": "item__response_1__text", "response_2": "item__response_2__text",
+        "model_name_1": "item__response_1__model_name", "model_name_2": "item__response_2__model_name",
+        "round": "item__round",
+    }
+    scores = {score_column(slot, name): _ObjectMember("attribute_scores", slot, name, output_field=IntegerField())
+              for slot in ("1", "2") for name in score_attributes}
+    return _columns(annotations.order_by("item_id", "id"), (*ITEM_FIELDS, *scores), {**sources, **scores})
+
+
+def slot_queryset(annotations: QuerySet[Annotation], slot: str, score_attributes: Sequence[str] = ()) -> QuerySet:
+    """grouping.RESPONSE_FIELDS of the response in one slot of each annotated item (unordered), then an
+    integer column per score attribute of that slot (named by frames.score_column(…, name) with slot "")."""
+    if slot == "2":
+        annotations = annotations.filter(item__response_2__isnull=False)
+    sources = {
+        "prompt_id": "item__prompt_id", "response_id": f"item__response_{slot}_id", "annotation_id": "id",
+        "slot": Value(int(slot), output_field=IntegerField()), "annotator_id": "annotator_id", "source": "source",
+        "scores_json": _ObjectMember("attribute_scores", slot), "messages_json": _as_text("item__prompt__messages"),
+        "content_hash": "item__prompt__content_hash", "declared_split": _declared_split(),
+        "response": f"item__response_{slot}__text", "model_name": f"item__response_{slot}__model_name",
+        "round": "item__round",
+    }
+    scores = {score_column("", name): _ObjectMember("attribute_scores", slot, name, output_field=IntegerField()) for name in score_attributes}
+    return _columns(annotations.order_by(), (*RESPONSE_FIELDS, *scores), {**sources, **scores})
+
+
+def response_queryset(annotations: QuerySet[Annotation], score_attributes: Sequence[str] = ()) -> QuerySet:
+    """Both response slots of every item in one query (UNION ALL), ordered by prompt, response,
+    annotation id and slot, so a response shown in several items is rated once."""
+    first, second = slot_queryset(annotations, "1", score_attributes), slot_queryset(annotations, "2", score_attributes)
+    return first.union(second, all=True).order_by("x_prompt_id", "x_response_id", "x_annotation_id", "x_slot")
+
+
+def stream_batches(queryset: QuerySet, schema: pa.Schema, chunk_size: int | None = None) -> Iterator[pa.RecordBatch]:
+    """The rows of a values_list queryset as Arrow record batches of `schema` (the queryset's columns in
+    order, renamed to the schema's names).
+
+    On PostgreSQL outside a transaction (a build task) the rows come straight into Arrow through ADBC's
+    PostgreSQL driver (binary COPY decoded in C++, no Python object per value) on a connection and a
+    thread of their own (`_arrow_read_ahead`); inside a transaction, which another connection cannot see
+    into, and on SQLite, driver rows are converted a chunk at a time."""
+    connection = connections[queryset.db]
+    sql, params = queryset.query.sql_with_params()
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        return _arrow_read_ahead(connection, sql, params, schema)
+    chunks = _chunks_in_place(connection, sql, params, chunk_size or CHUNK_SIZE)
+    return (rows_to_batch(rows, schema) for rows in chunks)
+
+
+def _chunks_in_place(connection: BaseDatabaseWrapper, sql: str, params: tuple, chunk_size: int) -> Iterator[list[tuple]]:
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk_size):
+            yield rows
+
+
+def _adbc_conninfo(connection: BaseDatabaseWrapper) -> str:
+    """The libpq connection string of Django's PostgreSQL connection, password included."""
+    import psycopg
+
+    connection.ensure_connection()
+    info = connection.connection.info
+    return psycopg.conninfo.make_conninfo(info.dsn, **({"password": info.password} if info.password else {}))
+
+
+def _arrow_read_ahead(connection: BaseDatabaseWrapper, sql: str, params: tuple, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+    """Record batches read by a thread through ADBC, a batch or two ahead of the caller. The query is
+    sent with its parameters bound client-side (psycopg's own quoting), as ADBC takes one SQL string."""
+    import adbc_driver_postgresql.dbapi
+    import psycopg
+    from adbc_driver_postgresql import StatementOptions
+
+    statement = psycopg.ClientCursor(connection.connection).mogrify(sql, params)
+    conninfo = _adbc_conninfo(connection)
+    batches: queue.Queue = queue.Queue(maxsize=READ_AHEAD_CHUNKS)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            with adbc_driver_postgresql.dbapi.connect(conninfo) as reader, reader.cursor() as cursor:
+                for setting in EXPORT_SESSION:
+                    cursor.execute(setting)
+                cursor.adbc_statement.set_options(**{StatementOptions.BATCH_SIZE_HINT_BYTES.value: str(ARROW_BATCH_BYTES)})
+                cursor.execute(statement)
+                for batch in cursor.fetch_record_batch():
+                    batches.put(pa.Table.from_batches([batch]).rename_columns(schema.names).cast(schema))
+                    if stop.is_set():
+                        return
+            batches.put(None)  # the end
+        # Whatever fails here must reach the caller (and fail the export) rather than end the thread quietly.
+        except BaseException as error:  # noqa: BLE001
+            batches.put(error)
+
+    thread = threading.Thread(target=produce, name="export-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            table = batches.get()
+            if isinstance(table, BaseException):
+                raise table
+            if table is None:
+                return
+            yield from table.to_batches()
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a producer waiting on a full queue, then let it finish
+            try:
+                batches.get_nowait()
+            except queue.Empty:
+                thread.join(0.05)
+
+
+def item_annotation_batches(
+    annotations: QuerySet[Annotation], *, pairs_only: bool, score_attributes: Sequence[str] = ()
+) -> Iterator[pa.RecordBatch]:
+    """Batches of item_queryset's columns, one row per annotation, ordered by item then annotation id."""
+    return stream_batches(item_queryset(annotations, pairs_only=pairs_only, score_attributes=score_attributes),
+                          item_schema(score_attributes))
+
+
+def response_score_batches(annotations: QuerySet[Annotation], score_attributes: Sequence[str]) -> Iterator[pa.RecordBatch]:
+    """Batches of response_queryset's columns, one row per (annotation, response slot), ordered by
+    prompt, response, annotation id and slot."""
+    return stream_batches(response_queryset(annotations, score_attributes), response_schema(score_attributes))
+
+
+def hindsight_item_keys(*, item_ids: list[int]) -> dict[int, PromptKey]:
+    """Each item's prompt content hash, declared split (imported prompts) and gold flag, by item id."""
+    rows = Item.objects.filter(pk__in=item_ids).values_list("pk", "prompt__content_hash", "prompt__metadata", "is_gold")
+    return {
+        pk: PromptKey(content_hash, metadata.get("split") if isinstance(metadata, dict) else None, is_gold)
+        for pk, content_hash, metadata, is_gold in rows
+    }
+
+
+def user_ids_by_username(*, usernames: list[str]) -> dict[str, int]:
+    return dict(get_user_model().objects.filter(username__in=usernames).values_list("username", "pk"))
+
+
+def dataset_versions_of(*, project: Project) -> QuerySet[DatasetVersion]:
+    return DatasetVersion.objects.filter(project=project).select_related("created_by").order_by("-version")
+
+
+def dataset_version_of(*, project: Project, version: int) -> DatasetVersion:
+    return get_object_or_404(DatasetVersion.objects.select_related("project", "created_by"), project=project, version=version)
+
+
+def dataset_file_entry(*, dataset_version: DatasetVersion, path: str | None) -> dict[str, Any] | None:
+    """The stored file entry of a ready version (its zip when `path` is None); None when there is no such file."""
+    wanted = path or dataset_version.zip_name
+    return next((entry for entry in dataset_version.files if entry["path"] == wanted), None)

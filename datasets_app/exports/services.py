@@ -1,0 +1,140 @@
+"""Writes of dataset exports: define a version and enqueue its build (the build itself is `build.py`,
+reached through the task so that this module and the task module do not import each other), copy a
+ready version's files out."""
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Max
+
+from annotation.models import Project
+from datasets_app.exports.builders import formats
+from datasets_app.exports.builders.policy import ExportPolicy
+from datasets_app.exports.tasks import enqueue_dataset_version_build
+from datasets_app.models import DatasetFormat, DatasetVersion
+
+FILTER_KEYS = ("date_from", "date_to", "annotators", "rounds", "model_names", "include_imported")
+
+
+class DatasetVersionNotReady(Exception):
+    """Its files are asked for before the build finished (or after it failed)."""
+
+
+# ---------------------------------------------------------------- definition
+
+
+def _iso_date(value: Any, key: str) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        return date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise ValidationError({"filters": f"{key}: {value!r} is not a date (YYYY-MM-DD)."}) from None
+
+
+def _string_list(value: Any, key: str) -> list[str]:
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) and v for v in value):
+        raise ValidationError({"filters": f"{key}: must be a list of names."})
+    return sorted(set(value))
+
+
+def clean_filters(filters: dict[str, Any] | None) -> dict[str, Any]:
+    """Normalised filters (ISO dates, sorted lists, no empty entries), or a ValidationError naming the key."""
+    filters = {key: value for key, value in (filters or {}).items() if value not in (None, "", [], ())}
+    unknown = sorted(set(filters) - set(FILTER_KEYS))
+    if unknown:
+        raise ValidationError({"filters": f"unknown filter(s): {', '.join(unknown)}; use {', '.join(FILTER_KEYS)}."})
+    cleaned: dict[str, Any] = {}
+    for key in ("date_from", "date_to"):
+        if key in filters:
+            cleaned[key] = _iso_date(filters[key], key)
+    if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
+        raise ValidationError({"filters": "date_from is after date_to."})
+    for key in ("annotators", "model_names"):
+        if key in filters:
+            cleaned[key] = _string_list(filters[key], key)
+    if "rounds" in filters:
+        rounds = filters["rounds"]
+        if not isinstance(rounds, list | tuple) or not all(isinstance(r, int) and not isinstance(r, bool) and r >= 0 for r in rounds):
+            raise ValidationError({"filters": "rounds: must be a list of non-negative integers."})
+        cleaned["rounds"] = sorted(set(rounds))
+    if "include_imported" in filters:
+        if not isinstance(filters["include_imported"], bool):
+            raise ValidationError({"filters": "include_imported: must be true or false."})
+        cleaned["include_imported"] = filters["include_imported"]
+    return cleaned
+
+
+def clean_policy(policy: dict[str, Any] | None) -> dict[str, Any]:
+    try:
+        return ExportPolicy.from_dict(policy or {}).as_dict()
+    except (TypeError, ValueError) as error:
+        raise ValidationError({"policy": str(error)}) from None
+
+
+def _check_format(format_name: str, projects: list[Project]) -> None:
+    if format_name not in DatasetFormat.values:
+        raise ValidationError({"format": f"Unknown format {format_name!r}; choose from {', '.join(DatasetFormat.values)}."})
+    if format_name == DatasetFormat.HELPSTEER2:
+        for project in projects:
+            missing = [name for name in formats.HELPSTEER_ATTRIBUTES if name not in project.attribute_names]
+            if missing:
+                raise ValidationError(
+                    {"format": f"helpsteer2 needs the attributes {', '.join(formats.HELPSTEER_ATTRIBUTES)}; "
+                     f"project {project.slug} lacks {', '.join(missing)}."}
+                )
+    if format_name == DatasetFormat.HINDSIGHT:
+        for project in projects:
+            if not project.is_hindsight:
+                raise ValidationError(
+                    {"format": f"hindsight exports hindsight judgements; project {project.slug} does not have the "
+                     "hindsight task type."}
+                )
+
+
+def dataset_version_create(
+    *,
+    project: Project,
+    format: str,  # noqa: A002
+    created_by: AbstractBaseUser | None,
+    filters: dict[str, Any] | None = None,
+    policy: dict[str, Any] | None = None,
+    extra_projects: list[Project] | tuple[Project, ...] = (),
+    enqueue: bool = True,
+) -> DatasetVersion:
+    """A queued version with the next number of `project`; its build is enqueued after the commit."""
+    projects = [project, *[p for p in extra_projects if p.pk != project.pk]]
+    _check_format(format, projects)
+    cleaned_filters, cleaned_policy = clean_filters(filters), clean_policy(policy)
+    with transaction.atomic():
+        Project.objects.select_for_update().filter(pk=project.pk).first()
+        last = DatasetVersion.objects.filter(project=project).aggregate(last=Max("version"))["last"] or 0
+        version = DatasetVersion.objects.create(
+            project=project, version=last + 1, format=format, filters=cleaned_filters, policy=cleaned_policy,
+            created_by=created_by, storage_path=f"datasets/{project.slug}/v{last + 1}",
+        )
+        version.source_projects.set(projects)
+        if enqueue:
+            transaction.on_commit(lambda: enqueue_dataset_version_build(version.pk))
+    return version
+
+
+def dataset_version_copy_to(*, version: DatasetVersion, target: Path) -> list[Path]:
+    """Copy a ready version's files (not the zip) from storage into a local folder."""
+    if not version.is_ready:
+        raise DatasetVersionNotReady(f"{version} is {version.status}")
+    copied = []
+    for entry in version.files:
+        if entry["path"] == version.zip_name:
+            continue
+        destination = target / entry["path"]
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        with default_storage.open(f"{version.storage_path}/{entry['path']}", "rb") as source, open(destination, "wb") as sink:
+            shutil.copyfileobj(source, sink)
+        copied.append(destination)
+    return copied

@@ -1,0 +1,98 @@
+"""Pages for dataset versions: the list with progress and downloads, the form that creates one."""
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from annotation.models import Project
+from annotation.permissions import can_manage_project, managed_project, visible_projects
+from datasets_app.exports import selectors
+from datasets_app.exports.builders.policy import CONTAINERS, NEITHER_POLICIES, TRL_STYLES, ExportPolicy
+from datasets_app.exports.services import dataset_version_create
+from datasets_app.models import DatasetFormat, DatasetStatus
+
+DEFAULTS = ExportPolicy()
+
+
+def _managed(request: HttpRequest, slug: str) -> Project:
+    return managed_project(request.user, slug, "Only the project's researchers and admins may export datasets.")
+
+
+def _names(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+class DatasetVersionForm(forms.Form):
+    format = forms.ChoiceField(choices=DatasetFormat.choices)
+    containers = forms.MultipleChoiceField(
+        choices=[(c, c) for c in CONTAINERS], initial=list(CONTAINERS), widget=forms.CheckboxSelectMultiple
+    )
+    validation_fraction = forms.FloatField(min_value=0.0, max_value=0.99, initial=DEFAULTS.validation_fraction)
+    max_spread = forms.IntegerField(min_value=0, max_value=6, initial=DEFAULTS.max_spread, help_text="Drop pairs whose three most similar strengths spread more than this.")
+    drop_ties = forms.BooleanField(required=False, initial=True, help_text="Drop pairs whose aggregate strength is 0.")
+    min_agreement = forms.FloatField(required=False, min_value=0.0, max_value=1.0, help_text="Optional: keep items whose annotator agreement is at least this.")
+    neither_acceptable = forms.ChoiceField(choices=[(p, p) for p in NEITHER_POLICIES])
+    trl_style = forms.ChoiceField(choices=[(s, s) for s in TRL_STYLES], help_text="trl-preference only.")
+    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    annotators = forms.CharField(required=False, help_text="Usernames, comma-separated; empty = everyone.")
+    rounds = forms.CharField(required=False, help_text="Round numbers, comma-separated.")
+    model_names = forms.CharField(required=False, help_text="Response model names, comma-separated.")
+    include_imported = forms.BooleanField(required=False, initial=True)
+    extra_projects = forms.ModelMultipleChoiceField(queryset=Project.objects.none(), required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, user=None, project=None, **kwargs) -> None:  # noqa: ANN001, ANN003
+        super().__init__(*args, **kwargs)
+        choices = [p.pk for p in visible_projects(user).exclude(pk=project.pk) if can_manage_project(user, p)]
+        self.fields["extra_projects"].queryset = Project.objects.filter(pk__in=choices).order_by("name")
+
+    def clean_rounds(self) -> list[int]:
+        try:
+            return [int(part) for part in _names(self.cleaned_data["rounds"])]
+        except ValueError:
+            raise forms.ValidationError("Give round numbers separated by commas.") from None
+
+    def definition(self) -> dict:
+        data = self.cleaned_data
+        policy_keys = ("validation_fraction", "max_spread", "drop_ties", "min_agreement", "neither_acceptable", "trl_style", "containers")
+        return {
+            "format": data["format"],
+            "policy": {key: data[key] for key in policy_keys},
+            "filters": {
+                "date_from": data["date_from"], "date_to": data["date_to"], "annotators": _names(data["annotators"]),
+                "rounds": data["rounds"], "model_names": _names(data["model_names"]), "include_imported": data["include_imported"],
+            },
+            "extra_projects": list(data["extra_projects"]),
+        }
+
+
+@login_required
+def dataset_list(request: HttpRequest, slug: str) -> HttpResponse:
+    project = _managed(request, slug)
+    form = DatasetVersionForm(request.POST or None, user=request.user, project=project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = dataset_version_create(project=project, created_by=request.user, **form.definition())
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"Version {version.version} is queued.")
+            return redirect("datasets_app:dataset_list", slug=project.slug)
+    versions = list(selectors.dataset_versions_of(project=project))
+    busy = any(v.status in (DatasetStatus.QUEUED, DatasetStatus.RUNNING) for v in versions)
+    return render(request, "datasets_app/datasets.html", {"project": project, "form": form, "versions": versions, "busy": busy})
+
+
+@login_required
+def dataset_download(request: HttpRequest, slug: str, version: int, path: str | None = None) -> FileResponse:
+    dataset_version = selectors.dataset_version_of(project=_managed(request, slug), version=version)
+    entry = selectors.dataset_file_entry(dataset_version=dataset_version, path=path) if dataset_version.is_ready else None
+    if entry is None:
+        raise Http404("No such file in this dataset version.")
+    handle = default_storage.open(f"{dataset_version.storage_path}/{entry['path']}", "rb")
+    filename = dataset_version.zip_name if path is None else entry["path"].replace("/", "-")
+    return FileResponse(handle, as_attachment=True, filename=filename)
