@@ -9,7 +9,7 @@ from annotation.models import Response
 from hindsight.jobs import outcome_simulation_launch, simulation_config_clean
 from hindsight.models import SimulatedOutcome
 from hindsight.selectors import latest_outcomes
-from jobs.models import JobKind, JobStatus, TrainingJob
+from jobs.models import Artifact, JobKind, JobStatus, TrainingJob
 from tests.hindsight.hindsight_helpers import (
     HIDDEN,
     OUTCOME_A,
@@ -108,9 +108,11 @@ def tiny_lm(tmp_path_factory):
 
 
 def bootstrap_policy(project, path):
-    """What the policy-bootstrap job leaves behind: a succeeded job and its checkpoint in the registry."""
+    """What the policy-bootstrap job leaves behind: a succeeded job, its ready `policy` artifact and its
+    checkpoint in the registry."""
     job = TrainingJob.objects.create(project=project, kind=JobKind.BOOTSTRAP_POLICY, status=JobStatus.SUCCEEDED,
                                      finished_at=timezone.now())
+    Artifact.objects.create(job=job, name="policy", path=path, ready=True)
     return PolicyCheckpoint.objects.create(project=project, name="tiny policy", base_model=path, path=path,
                                            merged_path=path, created_by_job=job)
 
