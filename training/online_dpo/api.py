@@ -1,7 +1,7 @@
 """REST API of online DPO runs and rounds."""
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -10,6 +10,7 @@ from jobs.models import JobStatus
 from jobs.permissions import job_project
 from training.online_dpo import selectors
 from training.online_dpo.models import OnlineRound
+from training.online_dpo.serializers import RunLaunchSerializer
 from training.online_dpo.services import online_round_resume, online_run_launch
 from training.policies.models import PolicyCheckpoint
 from training.rewards.models import RewardModel
@@ -18,11 +19,6 @@ from verdict.api_errors import Conflict
 ROUND_STATE = OpenApiResponse(description="A round: status, step, prompts, pairs, human slice, mismatch and held-out figures.")
 
 
-class RunLaunchSerializer(serializers.Serializer):
-    rounds = serializers.IntegerField(min_value=1)
-    config = serializers.JSONField(required=False, default=dict)
-    start_checkpoint = serializers.IntegerField(required=False, allow_null=True, default=None)
-    reward_model = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
 def _round(user, slug: str, round_id: int, *, write: bool = False) -> OnlineRound:  # noqa: ANN001

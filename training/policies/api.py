@@ -1,6 +1,6 @@
 """REST API of the policy registry."""
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -8,17 +8,7 @@ from rest_framework.views import APIView
 from jobs.permissions import job_project
 from training.policies import selectors
 from training.policies.bootstrap import policy_bootstrap_launch
-from training.policies.models import PolicyCheckpoint
-
-
-class BootstrapSerializer(serializers.Serializer):
-    config = serializers.JSONField(required=False, default=dict, help_text="Tiny-policy settings (vocab_size, max_steps, …).")
-
-
-class CheckpointSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = PolicyCheckpoint
-        fields = ["id", "name", "base_model", "path", "adapter_path", "merged_path", "parent", "round", "metrics", "created_by_job", "created_at"]
+from training.policies.serializers import BootstrapSerializer, CheckpointSerializer
 
 
 class PolicyCheckpointsApi(APIView):
