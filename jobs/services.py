@@ -49,11 +49,18 @@ def job_cancel(*, job: TrainingJob) -> TrainingJob:
 
 
 def job_restart(*, job: TrainingJob, launched_by: AbstractBaseUser | None) -> TrainingJob:
-    """A failed or cancelled job runs again as a new job with the same configuration."""
-    if job.is_active:
-        raise ValueError("Only a finished job can be restarted.")
-    extra = {field: getattr(job, field) for field in restartable_fields(job)}
-    return job_create(project=job.project, kind=job.kind, config=job.config, launched_by=launched_by, restart_of=job, **extra)
+    """A failed or cancelled job runs again as a new job with the same configuration, once: restarting
+    it again (a double click, a retried request) returns that restart rather than queuing a duplicate.
+    The job's row is locked while deciding, so two concurrent restarts make one new job."""
+    with transaction.atomic():
+        job = TrainingJob.objects.select_for_update().get(pk=job.pk)
+        if job.is_active:
+            raise ValueError("Only a finished job can be restarted.")
+        existing = job.restarts.order_by("pk").first()
+        if existing is not None:
+            return existing
+        extra = {field: getattr(job, field) for field in restartable_fields(job)}
+        return job_create(project=job.project, kind=job.kind, config=job.config, launched_by=launched_by, restart_of=job, **extra)
 
 
 def restartable_fields(job: TrainingJob) -> list[str]:

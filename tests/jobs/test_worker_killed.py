@@ -111,38 +111,52 @@ def reset_publisher_pools() -> None:
 
 
 @pytest.fixture
-def worker(shared_database: str, broker: tuple[str, dict], tmp_path: Path) -> Iterator[tuple[subprocess.Popen, Path]]:
-    log = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "verdict.settings.base",
-        "SECRET_KEY": "verdict-worker-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        "DEBUG": "0",
-        "DATABASE_URL": shared_database,
-        "CELERY_BROKER_URL": broker[0],
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "VERDICT_VAR_DIR": str(tmp_path),
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        "VERDICT_ARTIFACTS_ROOT": str(tmp_path / "artifacts"),
-        "VERDICT_JOB_HEARTBEAT_SECONDS": "0.5",
-        "VERDICT_JOB_STALE_SECONDS": str(STALE_SECONDS),
-        "OMP_NUM_THREADS": "1",
-        "HF_HUB_OFFLINE": "1",
-        "TRANSFORMERS_OFFLINE": "1",
-    }
-    command = [
-        str(WORKER_BIN), "-A", "verdict", "worker", "-Q", "gpu,default", "--concurrency", "1", "--pool", "prefork",
-        "--loglevel", "INFO", "--purge", "--without-gossip", "--without-mingle", "-n", f"killed-worker-{os.getpid()}@%h",
-    ]
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, cwd=Path(__file__).resolve().parents[2], env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
+def start_worker(shared_database: str, broker: tuple[str, dict], tmp_path: Path) -> Iterator[Callable[..., tuple[subprocess.Popen, Path]]]:
+    """Starts real workers (`celery -A verdict worker -Q <queues>`, no beat) and kills any left at the end."""
+    started: list[subprocess.Popen] = []
+
+    def start(queues: str = "gpu,default", name: str = "killed-worker") -> tuple[subprocess.Popen, Path]:
+        log = tmp_path / f"{name}.log"
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "verdict.settings.base",
+            "SECRET_KEY": "verdict-worker-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+            "DEBUG": "0",
+            "DATABASE_URL": shared_database,
+            "CELERY_BROKER_URL": broker[0],
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+            "VERDICT_VAR_DIR": str(tmp_path),
+            "MEDIA_ROOT": str(tmp_path / "media"),
+            "VERDICT_ARTIFACTS_ROOT": str(tmp_path / "artifacts"),
+            "VERDICT_JOB_HEARTBEAT_SECONDS": "0.5",
+            "VERDICT_JOB_STALE_SECONDS": str(STALE_SECONDS),
+            "VERDICT_JOB_REAP_SECONDS": "1",
+            "OMP_NUM_THREADS": "1",
+            "HF_HUB_OFFLINE": "1",
+            "TRANSFORMERS_OFFLINE": "1",
+        }
+        command = [
+            str(WORKER_BIN), "-A", "verdict", "worker", "-Q", queues, "--concurrency", "1", "--pool", "prefork",
+            "--loglevel", "INFO", "--purge", "--without-gossip", "--without-mingle", "-n", f"{name}-{os.getpid()}@%h",
+        ]
+        with log.open("wb") as output:
+            process = subprocess.Popen(command, cwd=Path(__file__).resolve().parents[2], env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+        started.append(process)
         wait_for(lambda: process.poll() is None and " ready." in log.read_text(errors="replace"), timeout=60, what="the worker to start", log=log)
-        yield process, log
+        return process, log
+
+    try:
+        yield start
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+        for process in started:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+@pytest.fixture
+def worker(start_worker: Callable[..., tuple[subprocess.Popen, Path]]) -> tuple[subprocess.Popen, Path]:
+    return start_worker()
 
 
 def test_a_killed_worker_leaves_its_job_failed_with_no_ready_artifact_and_restart_queues_it_again(
@@ -214,3 +228,31 @@ def test_cancelling_through_the_api_stops_the_training_in_the_worker_and_keeps_i
     assert job.progress_step < job.progress_total
     assert not Artifact.objects.filter(job=job, ready=True).exists()
     assert not RewardModel.objects.exists()
+
+
+def test_a_worker_serving_only_the_gpu_queue_without_beat_fails_a_dead_workers_job(start_worker, tiny_model_dir, settings):
+    """Issue 13.4: no beat and no `default`-queue worker alive — the surviving gpu worker reaps by itself."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    first, log = start_worker("gpu", name="first-gpu-worker")
+    admin = UserFactory(username="adam", role="admin")
+    project = ProjectFactory(slug="demo")
+    annotator = UserFactory(username="anna", role="annotator")
+    MembershipFactory(project=project, user=annotator)
+    add_separable_judgements(project, annotator)
+    job = reward_job_launch(project=project, config=fast_config(tiny_model_dir, epochs=2000, batch_size=2), launched_by=admin)
+
+    def training() -> bool:
+        job.refresh_from_db()
+        return job.status == JobStatus.RUNNING and job.progress_step > 0
+    wait_for(training, timeout=90, what="the job to be training in the first worker", log=log)
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait(timeout=10)
+    killed_at = time.monotonic()
+    start_worker("gpu", name="second-gpu-worker")
+
+    def failed() -> bool:  # the test itself never reaps: only the second worker can
+        job.refresh_from_db()
+        return job.status == JobStatus.FAILED
+    wait_for(failed, timeout=60, what="the surviving gpu worker to fail the dead worker's job")
+    assert time.monotonic() - killed_at < 60
+    assert "no heartbeat" in job.error

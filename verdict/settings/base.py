@@ -212,6 +212,9 @@ VERDICT_ARTIFACTS_ROOT = Path(os.environ.get("VERDICT_ARTIFACTS_ROOT", MEDIA_ROO
 # is failed by the reaper (Celery beat, every 15 s), so a killed worker's job fails within a minute.
 VERDICT_JOB_HEARTBEAT_SECONDS = float(os.environ.get("VERDICT_JOB_HEARTBEAT_SECONDS", "10"))
 VERDICT_JOB_STALE_SECONDS = float(os.environ.get("VERDICT_JOB_STALE_SECONDS", "40"))
+# Besides beat's reaper, every worker checks for stale jobs this often (jobs/watch.py), so reaping does
+# not depend on beat or on a live `default`-queue worker.
+VERDICT_JOB_REAP_SECONDS = float(os.environ.get("VERDICT_JOB_REAP_SECONDS", "15"))
 
 LOGGING = {
     "version": 1,
