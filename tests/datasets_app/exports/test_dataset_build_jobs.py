@@ -203,3 +203,25 @@ def test_dataset_build_jobs_run_on_the_default_queue(settings):
     assert current_app.amqp.router.route({}, "datasets_app.reconcile_dataset_builds")["queue"].name == "default"
     assert current_app.amqp.router.route({}, "training.reward_model")["queue"].name == "gpu"
     assert settings.CELERY_BEAT_SCHEDULE["reconcile-dataset-builds"]["task"] == "datasets_app.reconcile_dataset_builds"
+
+
+def test_a_build_cancelled_while_running_stops_and_its_version_fails_with_no_files(labelled, researcher, scratch_dir):
+    from datasets_app.exports.build import dataset_version_build
+
+    version = dataset_version_create(project=labelled, format="individual", created_by=researcher, enqueue=False)
+    TrainingJob.objects.filter(pk=version.build_job_id).update(cancel_requested=True)  # as job_cancel does once it runs
+
+    version = dataset_version_build(version_id=version.pk)
+
+    assert (version.status, version.error, version.build_job.status) == ("failed", "The build was cancelled.", JobStatus.CANCELLED)
+    assert stored_files(version.storage_path) == []
+    assert list(scratch_dir.iterdir()) == []
+
+
+def test_the_build_job_page_links_back_to_the_datasets_page(labelled, researcher, scratch_dir, django_capture_on_commit_callbacks):
+    version = built(labelled, researcher, django_capture_on_commit_callbacks)
+
+    page = page_for(researcher).get(f"/training/jobs/{version.build_job_id}/")
+
+    assert page.status_code == 200
+    assert f"builds dataset version id {version.pk}" in page.content.decode() and "/projects/demo/datasets/" in page.content.decode()
