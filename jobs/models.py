@@ -2,7 +2,7 @@
 
 The tables keep the names they had when jobs lived in the training app (`training_trainingjob`, …);
 the kinds are listed here so the runtime can enqueue and restart any of them without importing the
-apps that define their bodies (see `TASK_NAMES`)."""
+apps that define their bodies (see `JOB_TASKS`)."""
 from django.conf import settings
 from django.db import models
 
@@ -12,6 +12,19 @@ class JobKind(models.TextChoices):
     ONLINE_DPO = "online_dpo", "Online DPO rounds"
     BOOTSTRAP_POLICY = "bootstrap_policy", "Bootstrap tiny policy"
     OUTCOME_SIMULATION = "outcome_simulation", "Outcome simulation"
+    DATASET_BUILD = "dataset_build", "Dataset version build"
+
+
+# The Celery task that runs each kind, by name: the apps on top of `jobs` register them (each takes the
+# job id). The `training.*` names predate this app and stay stable for messages already queued; the
+# task routes in settings send `training.*` to the `gpu` queue and `datasets_app.*` to `default`.
+JOB_TASKS: dict[str, str] = {
+    JobKind.REWARD_MODEL: "training.reward_model",
+    JobKind.ONLINE_DPO: "training.online_dpo",
+    JobKind.BOOTSTRAP_POLICY: "training.bootstrap_policy",
+    JobKind.OUTCOME_SIMULATION: "training.outcome_simulation",
+    JobKind.DATASET_BUILD: "datasets_app.dataset_build",
+}
 
 
 class JobStatus(models.TextChoices):

@@ -10,27 +10,35 @@ from django.db import transaction
 from django.utils import timezone
 
 from annotation.models import Project
-from jobs.models import ACTIVE_STATUSES, Artifact, JobStatus, TrainingJob
+from jobs.models import ACTIVE_STATUSES, JOB_TASKS, Artifact, JobStatus, TrainingJob
 
 logger = logging.getLogger(__name__)
 
 
 def task_for_kind(kind: str) -> Task:
-    """The Celery task that runs jobs of `kind`: each app on top of `jobs` defines one named
-    `training.<kind>` taking the job id (the names predate this app and stay stable for queued messages)."""
-    return current_app.tasks[f"training.{kind}"]
+    """The Celery task that runs jobs of `kind` (`JOB_TASKS`), registered by the app that defines its body."""
+    return current_app.tasks[JOB_TASKS[kind]]
 
 
 def job_create(
-    *, project: Project, kind: str, config: dict[str, Any], launched_by: AbstractBaseUser | None, restart_of: TrainingJob | None = None, **fields: Any
+    *,
+    project: Project,
+    kind: str,
+    config: dict[str, Any],
+    launched_by: AbstractBaseUser | None,
+    restart_of: TrainingJob | None = None,
+    enqueue: bool = True,
+    **fields: Any,
 ) -> TrainingJob:
-    """Create a queued job and enqueue its Celery task once the transaction commits."""
+    """Create a queued job and enqueue its Celery task once the transaction commits. With enqueue=False
+    the job is only created, for a caller that runs it in its own process through `run_job`."""
     with transaction.atomic():
         job = TrainingJob.objects.create(
             project=project, kind=kind, config=config, launched_by=launched_by, restart_of=restart_of, **fields
         )
-        task = task_for_kind(kind)
-        transaction.on_commit(lambda: task.delay(job.pk))
+        if enqueue:
+            task = task_for_kind(kind)
+            transaction.on_commit(lambda: task.delay(job.pk))
     return job
 
 

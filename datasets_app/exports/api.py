@@ -13,8 +13,9 @@ from rest_framework.views import APIView
 from annotation.permissions import managed_project
 from datasets_app.exports import selectors
 from datasets_app.exports.builders.policy import CONTAINERS
-from datasets_app.exports.services import dataset_version_create
+from datasets_app.exports.services import DatasetVersionNotFailed, dataset_version_create, dataset_version_rebuild
 from datasets_app.models import DatasetFormat, DatasetVersion
+from verdict.api_errors import Conflict
 
 
 class DatasetVersionOutputSerializer(serializers.ModelSerializer):
@@ -29,7 +30,7 @@ class DatasetVersionOutputSerializer(serializers.ModelSerializer):
         fields = [
             "id", "project", "version", "source_projects", "format", "filters", "policy", "status", "progress",
             "error", "row_counts", "stats", "files", "download_url", "created_by", "created_at", "started_at",
-            "finished_at",
+            "finished_at", "build_job",
         ]
 
     def _download(self, version: DatasetVersion) -> str:
@@ -82,6 +83,17 @@ class DatasetVersionDetailApi(APIView):
     def get(self, request: Request, slug: str, version: int) -> Response:
         dataset_version = selectors.dataset_version_of(project=managed_project(request.user, slug), version=version)
         return Response(DatasetVersionOutputSerializer(dataset_version, context={"request": request}).data)
+
+
+class DatasetVersionRebuildApi(APIView):
+    @extend_schema(request=None, responses={201: DatasetVersionOutputSerializer, 409: None})
+    def post(self, request: Request, slug: str, version: int) -> Response:
+        dataset_version = selectors.dataset_version_of(project=managed_project(request.user, slug), version=version)
+        try:
+            dataset_version = dataset_version_rebuild(version=dataset_version, launched_by=request.user)
+        except DatasetVersionNotFailed as error:
+            raise Conflict(str(error)) from None
+        return Response(DatasetVersionOutputSerializer(dataset_version, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 class DatasetVersionDownloadApi(APIView):

@@ -1,5 +1,5 @@
-"""Writes of dataset exports: define a version and enqueue its build (the build itself is `build.py`,
-reached through the task so that this module and the task module do not import each other), copy a
+"""Writes of dataset exports: define a version and queue its build as a `dataset_build` job (the job's
+body is `build.py`, run by the task `datasets_app.dataset_build`), rebuild a failed version, copy a
 ready version's files out."""
 import shutil
 from datetime import date
@@ -15,14 +15,19 @@ from django.db.models import Max
 from annotation.models import Project
 from datasets_app.exports.builders import formats
 from datasets_app.exports.builders.policy import ExportPolicy
-from datasets_app.exports.tasks import enqueue_dataset_version_build
-from datasets_app.models import DatasetFormat, DatasetVersion
+from datasets_app.models import DatasetFormat, DatasetStatus, DatasetVersion
+from jobs.models import JobKind, TrainingJob
+from jobs.services import job_create
 
 FILTER_KEYS = ("date_from", "date_to", "annotators", "rounds", "model_names", "include_imported")
 
 
 class DatasetVersionNotReady(Exception):
     """Its files are asked for before the build finished (or after it failed)."""
+
+
+class DatasetVersionNotFailed(Exception):
+    """A rebuild is asked for a version that did not fail (a ready version is never rebuilt)."""
 
 
 # ---------------------------------------------------------------- definition
@@ -107,7 +112,8 @@ def dataset_version_create(
     extra_projects: list[Project] | tuple[Project, ...] = (),
     enqueue: bool = True,
 ) -> DatasetVersion:
-    """A queued version with the next number of `project`; its build is enqueued after the commit."""
+    """A queued version with the next number of `project` and its `dataset_build` job, enqueued after
+    the commit. With enqueue=False the job is only created (`dataset_version_build` runs it inline)."""
     projects = [project, *[p for p in extra_projects if p.pk != project.pk]]
     _check_format(format, projects)
     cleaned_filters, cleaned_policy = clean_filters(filters), clean_policy(policy)
@@ -119,8 +125,37 @@ def dataset_version_create(
             created_by=created_by, storage_path=f"datasets/{project.slug}/v{last + 1}",
         )
         version.source_projects.set(projects)
-        if enqueue:
-            transaction.on_commit(lambda: enqueue_dataset_version_build(version.pk))
+        dataset_build_job_create(version=version, launched_by=created_by, enqueue=enqueue)
+    return version
+
+
+def dataset_build_job_create(
+    *, version: DatasetVersion, launched_by: AbstractBaseUser | None, enqueue: bool = True, restart_of: TrainingJob | None = None
+) -> TrainingJob:
+    """The job that builds `version`, recorded as its `build_job` (the job's body claims the version)."""
+    with transaction.atomic():
+        job = job_create(
+            project=version.project, kind=JobKind.DATASET_BUILD, config={"dataset_version": version.pk},
+            launched_by=launched_by, restart_of=restart_of, enqueue=enqueue,
+        )
+        DatasetVersion.objects.filter(pk=version.pk).update(build_job=job)
+        version.build_job = job
+    return job
+
+
+def dataset_version_rebuild(*, version: DatasetVersion, launched_by: AbstractBaseUser | None) -> DatasetVersion:
+    """A failed version goes back to queued with a new build job (restarting the one that failed).
+    Anything else is refused: a ready version is never rebuilt, a queued or running one is building."""
+    with transaction.atomic():
+        version = DatasetVersion.objects.select_for_update().select_related("project").get(pk=version.pk)
+        if version.status != DatasetStatus.FAILED:
+            raise DatasetVersionNotFailed(f"Only a failed version can be rebuilt; v{version.version} is {version.status}.")
+        previous = TrainingJob.objects.filter(pk=version.build_job_id).first()
+        dataset_build_job_create(version=version, launched_by=launched_by, restart_of=previous)
+        DatasetVersion.objects.filter(pk=version.pk).update(
+            status=DatasetStatus.QUEUED, progress=0.0, error="", started_at=None, finished_at=None
+        )
+    version.refresh_from_db()
     return version
 
 

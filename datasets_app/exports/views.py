@@ -6,12 +6,13 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from annotation.models import Project
 from annotation.permissions import can_manage_project, managed_project, visible_projects
 from datasets_app.exports import selectors
 from datasets_app.exports.builders.policy import CONTAINERS, NEITHER_POLICIES, TRL_STYLES, ExportPolicy
-from datasets_app.exports.services import dataset_version_create
+from datasets_app.exports.services import DatasetVersionNotFailed, dataset_version_create, dataset_version_rebuild
 from datasets_app.models import DatasetFormat, DatasetStatus
 
 DEFAULTS = ExportPolicy()
@@ -82,9 +83,22 @@ def dataset_list(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, f"Version {version.version} is queued.")
             return redirect("datasets_app:dataset_list", slug=project.slug)
-    versions = list(selectors.dataset_versions_of(project=project))
+    versions = list(selectors.dataset_versions_of(project=project).select_related("build_job"))
     busy = any(v.status in (DatasetStatus.QUEUED, DatasetStatus.RUNNING) for v in versions)
     return render(request, "datasets_app/datasets.html", {"project": project, "form": form, "versions": versions, "busy": busy})
+
+
+@login_required
+@require_POST
+def dataset_rebuild(request: HttpRequest, slug: str, version: int) -> HttpResponse:
+    dataset_version = selectors.dataset_version_of(project=_managed(request, slug), version=version)
+    try:
+        dataset_version = dataset_version_rebuild(version=dataset_version, launched_by=request.user)
+    except DatasetVersionNotFailed as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Version {dataset_version.version} is queued to be rebuilt.")
+    return redirect("datasets_app:dataset_list", slug=slug)
 
 
 @login_required

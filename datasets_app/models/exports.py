@@ -39,6 +39,10 @@ class DatasetVersion(models.Model):
     stats = models.JSONField(default=dict, blank=True, help_text="Drops, label distributions, agreement, provenance.")
     files = models.JSONField(default=list, blank=True, help_text="[{path, size, sha256}] relative to storage_path.")
     storage_path = models.CharField(max_length=500, blank=True)
+    build_job = models.OneToOneField(
+        "jobs.TrainingJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="dataset_build",
+        help_text="The `dataset_build` job that builds (or last built) it: heartbeat, progress, error, restart.",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -194,10 +194,13 @@ CELERY_TASK_ROUTES = {
     "training.reap_stale_jobs": {"queue": "default"},
     "training.online_dpo_tick": {"queue": "default"},
     "training.*": {"queue": "gpu"},
+    "datasets_app.*": {"queue": "default"},
 }
 CELERY_BEAT_SCHEDULE = {
     "reap-stale-jobs": {"task": "training.reap_stale_jobs", "schedule": 15.0, "options": {"queue": "default"}},
     "online-dpo-tick": {"task": "training.online_dpo_tick", "schedule": 30.0, "options": {"queue": "default"}},
+    # Fails dataset versions whose build job was reaped or cancelled (and removes their files).
+    "reconcile-dataset-builds": {"task": "datasets_app.reconcile_dataset_builds", "schedule": 5.0, "options": {"queue": "default"}},
 }
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -14,12 +14,14 @@ from datasets_app.codecs.helpsteer2 import encode_prompt as helpsteer_prompt
 from datasets_app.exports.build import dataset_version_build
 from datasets_app.exports.services import dataset_version_create
 from datasets_app.models import DatasetStatus, DatasetVersion
-from jobs.models import JobStatus, TrainingJob
+from jobs.models import JobKind, JobStatus, TrainingJob
 from tests.training.rewards.test_reward_job import add_separable_judgements, fast_config, tiny_base  # noqa: F401
 from training.rewards.models import RewardModel
 from training.rewards.selectors import messages_from_helpsteer_prompt
 
 TRAINS = pytest.mark.django_db(transaction=True)  # the job commits, then Celery (eager) runs it
+# Dataset versions are built by jobs of their own (kind dataset_build); the assertions below are about reward jobs.
+REWARD_JOBS = TrainingJob.objects.filter(kind=JobKind.REWARD_MODEL)
 
 
 def built_version(project, user, format_name: str) -> DatasetVersion:
@@ -89,7 +91,7 @@ def test_a_version_that_does_not_fit_the_objective_is_refused(judged_project, ad
 
     assert response.status_code == 400
     assert message in response.json()["errors"][field][0]
-    assert not TrainingJob.objects.exists()
+    assert not REWARD_JOBS.exists()
 
 
 @TRAINS
@@ -140,7 +142,7 @@ def test_the_command_trains_on_a_dataset_version_named_by_project_and_number(jud
         "--epochs", "1", "--batch-size", "4", "--device", "cpu", "--set", "max_length=48", "--inline", stdout=out,
     )
 
-    job = TrainingJob.objects.get()
+    job = REWARD_JOBS.get()
     assert (job.status, job.dataset_version, job.config["objective"]) == (JobStatus.SUCCEEDED, version, "scaled_bt")
     assert f"data from dataset version {version} (helpsteer2-preference)" in out.getvalue()
     with pytest.raises(CommandError, match="No dataset version with id 999"):
