@@ -1,10 +1,9 @@
 """REST API of dataset versions: list/create under a project, detail, download. Researchers and admins
 of the project only; annotators get 403, non-members 404."""
-from django.core.files.storage import default_storage
 from django.http import FileResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -14,6 +13,7 @@ from annotation.permissions import managed_project
 from datasets_app.exports import selectors
 from datasets_app.exports.builders.policy import CONTAINERS
 from datasets_app.exports.services import DatasetVersionNotFailed, dataset_version_create, dataset_version_rebuild
+from datasets_app.exports.storage import DatasetFileCorrupted, open_verified
 from datasets_app.models import DatasetFormat, DatasetVersion
 from verdict.api_errors import Conflict
 
@@ -104,10 +104,13 @@ class DatasetVersionDownloadApi(APIView):
     def get(self, request: Request, slug: str, version: int) -> Response | FileResponse:
         dataset_version = selectors.dataset_version_of(project=managed_project(request.user, slug), version=version)
         if not dataset_version.is_ready:
-            return Response({"message": f"This version is {dataset_version.status}.", "status": 409}, status=status.HTTP_409_CONFLICT)
+            raise Conflict(f"This version is {dataset_version.status}.")
         entry = selectors.dataset_file_entry(dataset_version=dataset_version, path=request.query_params.get("file"))
         if entry is None:
             raise NotFound("No such file in this dataset version.")
-        handle = default_storage.open(f"{dataset_version.storage_path}/{entry['path']}", "rb")
+        try:
+            handle = open_verified(dataset_version, entry["path"])
+        except DatasetFileCorrupted as error:
+            raise APIException(str(error)) from error
         filename = dataset_version.zip_name if entry["path"] == dataset_version.zip_name else entry["path"].replace("/", "-")
         return FileResponse(handle, as_attachment=True, filename=filename)

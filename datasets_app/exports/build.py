@@ -69,7 +69,9 @@ def _store(version: DatasetVersion, folder: Path, digests: dict[str, str], job: 
         relative = path.relative_to(folder).as_posix()
         name = f"{version.storage_path}/{relative}"
         if default_storage.exists(name):
-            default_storage.delete(name)
+            # The path is this version's own; a file already there belongs to no one else, but it is
+            # never replaced: that would make a stored file change under a recorded checksum.
+            raise RuntimeError(f"refusing to overwrite {name}: a stored file is never replaced")
         size = path.stat().st_size
         with open(path, "rb") as handle:
             saved = default_storage.save(name, _ScratchFile(handle, name=path.name))

@@ -1,20 +1,19 @@
 """Writes of dataset exports: define a version and queue its build as a `dataset_build` job (the job's
 body is `build.py`, run by the task `datasets_app.dataset_build`), rebuild a failed version, copy a
 ready version's files out."""
-import shutil
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 
 from annotation.models import Project
 from datasets_app.exports.builders import formats
 from datasets_app.exports.builders.policy import ExportPolicy
+from datasets_app.exports.storage import copy_verified, new_storage_path
 from datasets_app.models import DatasetFormat, DatasetStatus, DatasetVersion
 from jobs.models import JobKind, TrainingJob
 from jobs.services import job_create
@@ -122,7 +121,7 @@ def dataset_version_create(
         last = DatasetVersion.objects.filter(project=project).aggregate(last=Max("version"))["last"] or 0
         version = DatasetVersion.objects.create(
             project=project, version=last + 1, format=format, filters=cleaned_filters, policy=cleaned_policy,
-            created_by=created_by, storage_path=f"datasets/{project.slug}/v{last + 1}",
+            created_by=created_by, storage_path=new_storage_path(),
         )
         version.source_projects.set(projects)
         dataset_build_job_create(version=version, launched_by=created_by, enqueue=enqueue)
@@ -160,16 +159,12 @@ def dataset_version_rebuild(*, version: DatasetVersion, launched_by: AbstractBas
 
 
 def dataset_version_copy_to(*, version: DatasetVersion, target: Path) -> list[Path]:
-    """Copy a ready version's files (not the zip) from storage into a local folder."""
+    """Copy a ready version's files (not the zip) from storage into a local folder, each checked against
+    its recorded SHA-256 (DatasetFileCorrupted on a mismatch)."""
     if not version.is_ready:
         raise DatasetVersionNotReady(f"{version} is {version.status}")
-    copied = []
-    for entry in version.files:
-        if entry["path"] == version.zip_name:
-            continue
-        destination = target / entry["path"]
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        with default_storage.open(f"{version.storage_path}/{entry['path']}", "rb") as source, open(destination, "wb") as sink:
-            shutil.copyfileobj(source, sink)
-        copied.append(destination)
-    return copied
+    return [
+        copy_verified(version, entry["path"], target / entry["path"])
+        for entry in version.files
+        if entry["path"] != version.zip_name
+    ]

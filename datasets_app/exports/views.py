@@ -3,7 +3,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -13,6 +12,7 @@ from annotation.permissions import can_manage_project, managed_project, visible_
 from datasets_app.exports import selectors
 from datasets_app.exports.builders.policy import CONTAINERS, NEITHER_POLICIES, TRL_STYLES, ExportPolicy
 from datasets_app.exports.services import DatasetVersionNotFailed, dataset_version_create, dataset_version_rebuild
+from datasets_app.exports.storage import open_verified
 from datasets_app.models import DatasetFormat, DatasetStatus
 
 DEFAULTS = ExportPolicy()
@@ -107,6 +107,6 @@ def dataset_download(request: HttpRequest, slug: str, version: int, path: str | 
     entry = selectors.dataset_file_entry(dataset_version=dataset_version, path=path) if dataset_version.is_ready else None
     if entry is None:
         raise Http404("No such file in this dataset version.")
-    handle = default_storage.open(f"{dataset_version.storage_path}/{entry['path']}", "rb")
+    handle = open_verified(dataset_version, entry["path"])  # a corrupted file is a server error, logged
     filename = dataset_version.zip_name if path is None else entry["path"].replace("/", "-")
     return FileResponse(handle, as_attachment=True, filename=filename)

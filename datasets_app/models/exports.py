@@ -50,7 +50,14 @@ class DatasetVersion(models.Model):
 
     class Meta:
         ordering = ["project", "-version"]
-        constraints = [models.UniqueConstraint(fields=["project", "version"], name="unique_dataset_version_per_project")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "version"], name="unique_dataset_version_per_project"),
+            # A version's files live under its own key, which no other version ever gets (not even after
+            # a project is renamed or deleted and its slug reused).
+            models.UniqueConstraint(
+                fields=["storage_path"], condition=~models.Q(storage_path=""), name="unique_dataset_storage_path"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project.slug} v{self.version} ({self.format})"
@@ -61,7 +68,10 @@ class DatasetVersion(models.Model):
 
     @property
     def zip_name(self) -> str:
-        return f"{self.project.slug}-v{self.version}-{self.format}.zip"
+        """The archive's name as recorded when the version was built (renaming the project later changes
+        nothing); before that, the name the build will give it."""
+        recorded = next((entry["path"] for entry in self.files if "/" not in entry["path"] and entry["path"].endswith(".zip")), None)
+        return recorded or f"{self.project.slug}-v{self.version}-{self.format}.zip"
 
     @property
     def total_rows(self) -> int:

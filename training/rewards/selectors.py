@@ -2,6 +2,7 @@
 job trains on (the project's annotations, hindsight ratings, or the files of a dataset version)."""
 import gzip
 import hashlib
+import io
 import json
 import math
 from collections import defaultdict
@@ -9,11 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.db.models import Count, QuerySet
 
 from annotation.models import Annotation, Item, Project, messages_content_hash
 from datasets_app.codecs.helpsteer2 import decode_prompt
+from datasets_app.exports.storage import read_verified, stored_name
 from datasets_app.models import DatasetStatus, DatasetVersion
 from hindsight.selectors import hindsight_preference_pairs
 from training.rewards.models import RewardModel
@@ -187,19 +188,17 @@ def messages_from_helpsteer_prompt(prompt: str) -> list[dict[str, str]]:
 
 
 def dataset_version_file(version: DatasetVersion, stem: str) -> tuple[str, list[dict[str, Any]]]:
-    """(storage name, rows) of one file of a ready version, from its JSONL (or else Parquet) copy."""
+    """(storage name, rows) of one file of a ready version, from its JSONL (or else Parquet) copy, its
+    bytes checked against the recorded SHA-256 (a mismatch raises DatasetFileCorrupted, a ValueError)."""
     stored = {entry["path"] for entry in version.files}
     jsonl, parquet = f"jsonl/{stem}.jsonl.gz", f"parquet/{stem}.parquet"
     if jsonl in stored:
-        name = f"{version.storage_path}/{jsonl}"
-        with default_storage.open(name, "rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as lines:
-            return name, [json.loads(line) for line in lines if line.strip()]
+        text = gzip.decompress(read_verified(version, jsonl)).decode("utf-8")
+        return stored_name(version, jsonl), [json.loads(line) for line in text.splitlines() if line.strip()]
     if parquet in stored:
         import pyarrow.parquet as pq
 
-        name = f"{version.storage_path}/{parquet}"
-        with default_storage.open(name, "rb") as raw:
-            return name, pq.read_table(raw).to_pylist()
+        return stored_name(version, parquet), pq.read_table(io.BytesIO(read_verified(version, parquet))).to_pylist()
     raise ValueError(f"dataset version {version} has no {stem} file ({jsonl} or {parquet}); files: {sorted(stored)}")
 
 
