@@ -209,6 +209,9 @@ VERDICT_ARTIFACTS_ROOT = Path(os.environ.get("VERDICT_ARTIFACTS_ROOT", MEDIA_ROO
 # is failed by the reaper (Celery beat, every 15 s), so a killed worker's job fails within a minute.
 VERDICT_JOB_HEARTBEAT_SECONDS = float(os.environ.get("VERDICT_JOB_HEARTBEAT_SECONDS", "10"))
 VERDICT_JOB_STALE_SECONDS = float(os.environ.get("VERDICT_JOB_STALE_SECONDS", "40"))
+# Model text longer than this is shown as escaped plain text instead of rendered Markdown, which keeps
+# the time a task fetch spends rendering bounded (annotation/rendering.py).
+VERDICT_MARKDOWN_MAX_CHARS = int(os.environ.get("VERDICT_MARKDOWN_MAX_CHARS", "50000"))
 
 LOGGING = {
     "version": 1,
