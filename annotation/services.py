@@ -341,8 +341,9 @@ def _apply_input(annotation: Annotation, item: Item, swapped: bool, data: Annota
 def annotation_submit(
     *, annotator: AbstractBaseUser, assignment: Assignment, client_id: uuid.UUID, data: AnnotationInput
 ) -> tuple[Annotation, bool]:
-    """Store the annotation for a leased task. Idempotent on `client_id`: a repeated submit returns
-    the stored annotation and `False`."""
+    """Store the annotation for a leased task. Idempotent on `client_id` per task: a repeated submit
+    of the same task returns the stored annotation and `False`; a `client_id` the annotator already
+    used on another task is a conflict (one id names one submission, so it is never silently dropped)."""
     if assignment.annotator_id != annotator.pk:
         raise PermissionDenied("This task is not yours.")
     now = timezone.now()
@@ -355,6 +356,10 @@ def annotation_submit(
         )
         existing = Annotation.objects.filter(annotator=annotator, client_id=client_id).first()
         if existing is not None:
+            if existing.item_id != item.pk:
+                raise AssignmentConflict(
+                    "This client_id was already used for another task; send a new client_id for each task."
+                )
             return existing, False
         if assignment.state == AssignmentState.SUBMITTED:
             raise AssignmentConflict("You already submitted this task; revise your annotation instead.")
