@@ -10,7 +10,10 @@ from annotation.services import SLOTS, as_shown, displayed_responses
 
 
 class ProjectSerializer(serializers.ModelSerializer):
-    task_types = serializers.ListField(child=serializers.ChoiceField(choices=TaskType.choices), allow_empty=False)
+    # min_length makes the schema say what allow_empty=False enforces: at least one task type.
+    task_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=TaskType.choices), allow_empty=False, min_length=1
+    )
 
     class Meta:
         model = Project

@@ -19,3 +19,7 @@ urlpatterns = [
     path("", include("training.urls")),
     path("", include("annotation.urls")),
 ]
+
+# Errors outside DRF's views (an unknown /api/ path, a failing middleware) are JSON under /api/ too.
+handler404 = "verdict.api_errors.page_not_found"
+handler500 = "verdict.api_errors.server_error"
