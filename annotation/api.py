@@ -136,6 +136,7 @@ class SubmitAnnotationApi(APIView):
             )
         except services.AssignmentConflict as error:
             raise Conflict(str(error)) from error
+        annotation.assignment_id, annotation.swapped = assignment.pk, assignment.swapped
         return Response(AnnotationSerializer(annotation).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
@@ -150,7 +151,7 @@ class AnnotationListApi(generics.ListAPIView):
 
 class AnnotationDetailApi(APIView):
     def _own(self, request: Request, annotation_id: int) -> Annotation:
-        return get_object_or_404(Annotation.objects.select_related("item__project"), pk=annotation_id, annotator=request.user)
+        return get_object_or_404(selectors.annotations_of(annotator=request.user), pk=annotation_id)
 
     @extend_schema(responses=AnnotationSerializer)
     def get(self, request: Request, annotation_id: int) -> Response:
@@ -161,7 +162,9 @@ class AnnotationDetailApi(APIView):
         annotation = self._own(request, annotation_id)
         serializer = AnnotationRevisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        shown_as = annotation.assignment_id, annotation.swapped
         annotation = services.annotation_revise(
             annotator=request.user, annotation=annotation, data=services.AnnotationInput(**serializer.validated_data)
         )
+        annotation.assignment_id, annotation.swapped = shown_as
         return Response(AnnotationSerializer(annotation).data)

@@ -4,7 +4,6 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from rest_framework.permissions import BasePermission
 
 from annotation.models import Membership, Project, Role
@@ -69,11 +68,15 @@ def visible_projects(user: User) -> QuerySet[Project]:
     return Project.objects.filter(memberships__user=user)
 
 
+NO_SUCH_PROJECT = "No such project."
+
+
 def project_for_annotation(user: User, slug: str) -> Project:
-    """The project, or 404 when the user is not a member (no leaking of which projects exist)."""
-    project = get_object_or_404(Project, slug=slug)
-    if not can_view_project(user, project):
-        raise Http404("No such project.")
+    """The project, or 404 when the user is not a member, with the very same message as for a project
+    that does not exist (no leaking of which projects exist)."""
+    project = Project.objects.filter(slug=slug).first()
+    if project is None or not can_view_project(user, project):
+        raise Http404(NO_SUCH_PROJECT)
     return project
 
 

@@ -5,7 +5,8 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from annotation.agreement import krippendorff_alpha, side, side_agreement_rate
 from annotation.models import Annotation, AnnotationSource, Assignment, AssignmentState, Item, Project
@@ -13,25 +14,43 @@ from annotation.models import Annotation, AnnotationSource, Assignment, Assignme
 OPEN_ITEMS_CACHE_SECONDS = 30
 
 
-def open_items_count(*, project: Project) -> int:
-    """Items still below their overlap. Cached for half a minute: it is shown after every task, and
-    counting a large queue on each request would cost more than the request itself."""
-    key = f"verdict:open-items:{project.pk}:{project.overlap}"
+def open_items_count(*, project: Project, annotator: AbstractBaseUser) -> int:
+    """Items still below their overlap, leaving out the annotator's own annotations: what they submit
+    themselves, gold or not, never moves the number, so it cannot tell them which of their tasks were
+    gold (gold items have no overlap to fill). Cached for half a minute: it is shown after every task,
+    and counting a large queue on each request would cost more than the request itself."""
+    key = f"verdict:open-items:{project.pk}:{project.overlap}:{annotator.pk}"
     count = cache.get(key)
     if count is None:
-        count = Item.objects.filter(project=project, is_gold=False, completed_count__lt=project.overlap).count()
+        mine = Annotation.objects.filter(item=OuterRef("pk"), annotator=annotator)
+        count = (
+            Item.objects.filter(project=project, is_gold=False)
+            .filter(Q(completed_count__lt=project.overlap) | (Q(completed_count=project.overlap) & Q(Exists(mine))))
+            .count()
+        )
         cache.set(key, count, OPEN_ITEMS_CACHE_SECONDS)
     return count
 
 
 def annotator_progress(*, project: Project, annotator: AbstractBaseUser) -> dict[str, int]:
-    """What the annotator has done, and how many items of the project still need annotations."""
-    done = Annotation.objects.filter(annotator=annotator, item__project=project, item__is_gold=False).count()
-    return {"done": done, "remaining": open_items_count(project=project)}
+    """What the annotator has done (gold items count like any other), and how many items of the project
+    still need annotations from others."""
+    done = Annotation.objects.filter(annotator=annotator, item__project=project).count()
+    return {"done": done, "remaining": open_items_count(project=project, annotator=annotator)}
 
 
 def annotations_of(*, annotator: AbstractBaseUser, project: Project | None = None) -> QuerySet[Annotation]:
-    annotations = Annotation.objects.filter(annotator=annotator).select_related("item", "item__project")
+    """The annotator's own annotations, each with its assignment's id and display order (`swapped`),
+    so that they can be shown as the annotator saw the task."""
+    assignment = Assignment.objects.filter(item=OuterRef("item"), annotator=annotator)
+    annotations = (
+        Annotation.objects.filter(annotator=annotator)
+        .select_related("item", "item__project", "item__prompt")
+        .annotate(
+            assignment_id=Subquery(assignment.values("pk")[:1]),
+            swapped=Coalesce(Subquery(assignment.values("swapped")[:1]), False),
+        )
+    )
     if project is not None:
         annotations = annotations.filter(item__project=project)
     return annotations.order_by("-created_at")

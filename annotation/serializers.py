@@ -6,11 +6,14 @@ from rest_framework import serializers
 from annotation.attributes import validate_attribute_schema
 from annotation.models import Annotation, Assignment, Project, SkipReason, TaskType
 from annotation.rendering import render_markdown
-from annotation.services import displayed_responses
+from annotation.services import SLOTS, as_shown, displayed_responses
 
 
 class ProjectSerializer(serializers.ModelSerializer):
-    task_types = serializers.ListField(child=serializers.ChoiceField(choices=TaskType.choices), allow_empty=False)
+    # min_length makes the schema say what allow_empty=False enforces: at least one task type.
+    task_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=TaskType.choices), allow_empty=False, min_length=1
+    )
 
     class Meta:
         model = Project
@@ -49,7 +52,7 @@ class AnnotationInputSerializer(serializers.Serializer):
     )
     attribute_scores = serializers.DictField(
         child=serializers.DictField(child=serializers.IntegerField()), required=False, default=dict,
-        help_text="{response_id: {attribute: score}}",
+        help_text='{slot: {attribute: score}} with the slots of the task\'s responses: "A" = shown first, "B" = second.',
     )
     justification = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
     neither_acceptable = serializers.BooleanField(required=False, default=False)
@@ -66,13 +69,14 @@ def _message(message: dict[str, str]) -> dict[str, str]:
 
 
 def task_payload(assignment: Assignment, progress: dict[str, int]) -> dict[str, Any]:
-    """What the annotator sees. Blind by design: no model names, no gold marker."""
+    """What the annotator sees. Blind by design: no model names, no gold marker, no item or response
+    ids (they are the same for every annotator and ascend in stored order); responses are slots in
+    the order shown."""
     item = assignment.item
     project = item.project
     responses = displayed_responses(item, assignment.swapped)
     return {
         "assignment_id": assignment.pk,
-        "item_id": item.pk,
         "project": project.slug,
         "lease_expires_at": assignment.lease_expires_at,
         "kind": "pairwise" if item.is_pair and project.is_pairwise else "likert",
@@ -80,37 +84,66 @@ def task_payload(assignment: Assignment, progress: dict[str, int]) -> dict[str, 
         "justification_min_strength": project.justification_min_strength,
         "prompt": [_message(message) for message in item.prompt.messages],
         "responses": [
-            {"id": response.pk, "label": label, "text": response.text, "html": render_markdown(response.text)}
-            for label, response in zip("AB", responses)
+            {"id": slot, "label": slot, "text": response.text, "html": render_markdown(response.text)}
+            for slot, response in zip(SLOTS, responses)
         ],
         "attributes": project.attribute_schema if project.is_likert else [],
         "progress": progress,
     }
 
 
+class TaskResponseSerializer(serializers.Serializer):
+    id = serializers.ChoiceField(choices=list(SLOTS), help_text="The response's slot: key its attribute scores by it.")
+    label = serializers.CharField(help_text="What the response is called on screen (its slot).")
+    text = serializers.CharField()
+    html = serializers.CharField(help_text="The text rendered from Markdown and sanitised.")
+
+
+class ProgressSerializer(serializers.Serializer):
+    done = serializers.IntegerField(help_text="Your annotations in this project.")
+    remaining = serializers.IntegerField(help_text="Items that still need annotations from others.")
+
+
 class TaskSerializer(serializers.Serializer):
     """Documentation of the task payload for the OpenAPI schema."""
 
     assignment_id = serializers.IntegerField()
-    item_id = serializers.IntegerField()
     project = serializers.CharField()
     lease_expires_at = serializers.DateTimeField()
     kind = serializers.ChoiceField(choices=["pairwise", "likert"])
     ask_preference = serializers.BooleanField()
     justification_min_strength = serializers.IntegerField()
     prompt = serializers.ListField(child=serializers.DictField())
-    responses = serializers.ListField(child=serializers.DictField())
+    responses = TaskResponseSerializer(many=True, help_text="In the order shown.")
     attributes = serializers.ListField(child=serializers.DictField())
-    progress = serializers.DictField(child=serializers.IntegerField())
+    progress = ProgressSerializer()
 
 
 class AnnotationSerializer(serializers.ModelSerializer):
+    """An annotator's own annotation as they entered it: strength relative to the order shown,
+    scores by slot. Needs `assignment_id` and `swapped` on the instance (see selectors.annotations_of)."""
+
     project = serializers.CharField(source="item.project.slug", read_only=True)
+    assignment_id = serializers.IntegerField(read_only=True)
+    preference_strength = serializers.SerializerMethodField(help_text="−3 … +3 relative to the order shown.")
+    attribute_scores = serializers.SerializerMethodField(help_text='{slot: {attribute: score}}, "A" = shown first.')
 
     class Meta:
         model = Annotation
         fields = [
-            "id", "item", "project", "client_id", "preference_strength", "attribute_scores", "justification",
+            "id", "assignment_id", "project", "client_id", "preference_strength", "attribute_scores", "justification",
             "neither_acceptable", "flagged_unsafe", "time_spent_seconds", "created_at", "updated_at",
         ]
         read_only_fields = fields
+
+    def _shown(self, annotation: Annotation) -> tuple[int | None, dict[str, dict[str, Any]]]:
+        return as_shown(
+            item=annotation.item, swapped=annotation.swapped,
+            strength=annotation.preference_strength, scores=annotation.attribute_scores,
+        )
+
+    def get_preference_strength(self, annotation: Annotation) -> int | None:
+        return self._shown(annotation)[0]
+
+    def get_attribute_scores(self, annotation: Annotation) -> dict[str, dict[str, int]]:
+        return self._shown(annotation)[1]

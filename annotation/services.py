@@ -222,8 +222,9 @@ def assignment_skip(*, assignment: Assignment, annotator: AbstractBaseUser, reas
 
 @dataclass(frozen=True)
 class AnnotationInput:
-    """What an annotator sends. `preference_strength` is relative to the order they were shown
-    (negative = the first response shown is better); `attribute_scores` is keyed by response id."""
+    """What an annotator sends, in the order they were shown the task: `preference_strength`
+    negative = the first response shown is better; `attribute_scores` keyed by slot, "A" = the
+    response shown first, "B" = the second. The stored order never reaches the annotator."""
 
     preference_strength: int | None = None
     attribute_scores: dict[str, dict[str, int]] | None = None
@@ -233,22 +234,37 @@ class AnnotationInput:
     time_spent_seconds: float | None = None
 
 
+# The annotator's names for the responses of a task, in the order shown.
+SLOTS = ("A", "B")
+
+
 def displayed_responses(item: Item, swapped: bool) -> list[Response]:
     responses = [item.response_1] + ([item.response_2] if item.response_2_id else [])
     return list(reversed(responses)) if swapped else responses
 
 
-def _canonical_scores(item: Item, scores_by_response: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
-    slots = {str(item.response_1_id): "1"}
-    if item.response_2_id:
-        slots[str(item.response_2_id)] = "2"
+def _canonical_slots(item: Item, swapped: bool) -> dict[str, str]:
+    """Displayed slot ("A", "B") → stored slot ("1" = response_1, "2" = response_2)."""
+    stored = ["1", "2"] if item.is_pair else ["1"]
+    return dict(zip(SLOTS, reversed(stored) if swapped else stored))
+
+
+def _canonical_scores(item: Item, swapped: bool, scores_by_slot: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    slots = _canonical_slots(item, swapped)
     canonical: dict[str, dict[str, int]] = {}
-    for response_id, scores in scores_by_response.items():
-        slot = slots.get(str(response_id))
-        if slot is None:
-            raise ValidationError({"attribute_scores": f"Response {response_id} is not part of this task."})
-        canonical[slot] = scores
+    for slot, scores in scores_by_slot.items():
+        stored = slots.get(str(slot))
+        if stored is None:
+            raise ValidationError({"attribute_scores": f"Rate the responses by their letters ({', '.join(slots)}); '{slot}' is not one."})
+        canonical[stored] = scores
     return canonical
+
+
+def as_shown(*, item: Item, swapped: bool, strength: int | None, scores: dict[str, dict[str, Any]]) -> tuple[int | None, dict[str, dict[str, Any]]]:
+    """A stored strength and stored-slot scores, turned back into the order the annotator saw."""
+    shown_strength = -strength if strength is not None and swapped else strength
+    stored_to_shown = {stored: slot for slot, stored in _canonical_slots(item, swapped).items()}
+    return shown_strength, {stored_to_shown.get(stored, stored): values for stored, values in (scores or {}).items()}
 
 
 def validate_annotation(
@@ -304,7 +320,7 @@ def _apply_input(annotation: Annotation, item: Item, swapped: bool, data: Annota
     strength = data.preference_strength
     if strength is not None and isinstance(strength, int) and swapped:
         strength = -strength
-    scores = _canonical_scores(item, data.attribute_scores or {})
+    scores = _canonical_scores(item, swapped, data.attribute_scores or {})
     validate_annotation(
         project=item.project,
         item=item,
@@ -312,7 +328,7 @@ def _apply_input(annotation: Annotation, item: Item, swapped: bool, data: Annota
         scores=scores,
         justification=data.justification,
         neither_acceptable=data.neither_acceptable,
-        slot_labels={"1": "B", "2": "A"} if swapped else {"1": "A", "2": "B"},
+        slot_labels={stored: slot for slot, stored in _canonical_slots(item, swapped).items()},
     )
     annotation.preference_strength = strength
     annotation.attribute_scores = scores
@@ -325,8 +341,9 @@ def _apply_input(annotation: Annotation, item: Item, swapped: bool, data: Annota
 def annotation_submit(
     *, annotator: AbstractBaseUser, assignment: Assignment, client_id: uuid.UUID, data: AnnotationInput
 ) -> tuple[Annotation, bool]:
-    """Store the annotation for a leased task. Idempotent on `client_id`: a repeated submit returns
-    the stored annotation and `False`."""
+    """Store the annotation for a leased task. Idempotent on `client_id` per task: a repeated submit
+    of the same task returns the stored annotation and `False`; a `client_id` the annotator already
+    used on another task is a conflict (one id names one submission, so it is never silently dropped)."""
     if assignment.annotator_id != annotator.pk:
         raise PermissionDenied("This task is not yours.")
     now = timezone.now()
@@ -339,6 +356,10 @@ def annotation_submit(
         )
         existing = Annotation.objects.filter(annotator=annotator, client_id=client_id).first()
         if existing is not None:
+            if existing.item_id != item.pk:
+                raise AssignmentConflict(
+                    "This client_id was already used for another task; send a new client_id for each task."
+                )
             return existing, False
         if assignment.state == AssignmentState.SUBMITTED:
             raise AssignmentConflict("You already submitted this task; revise your annotation instead.")

@@ -100,4 +100,10 @@ def annotate(request: HttpRequest, slug: str) -> HttpResponse:
 def my_annotations(request: HttpRequest, slug: str) -> HttpResponse:
     project = project_for_annotation(request.user, slug)
     annotations = selectors.annotations_of(annotator=request.user, project=project)[:200]
-    return render(request, "annotation/my_annotations.html", {"project": project, "annotations": annotations})
+    rows = [
+        {"annotation": annotation, "strength": services.as_shown(
+            item=annotation.item, swapped=annotation.swapped, strength=annotation.preference_strength, scores={}
+        )[0]}
+        for annotation in annotations
+    ]
+    return render(request, "annotation/my_annotations.html", {"project": project, "rows": rows})

@@ -58,7 +58,8 @@ def _stage(judgement: HindsightJudgement | None) -> str:
 
 
 def reveal_payload(assignment: Assignment, judgement: HindsightJudgement) -> dict[str, Any]:
-    """What the reveal shows: the outcomes in display order and the hidden context."""
+    """What the reveal shows: the outcomes in display order (by slot, never by response id) and the
+    hidden context."""
     item = assignment.item
     outcomes = {item.response_1_id: judgement.outcome_1}
     if item.response_2_id:
@@ -71,7 +72,6 @@ def reveal_payload(assignment: Assignment, judgement: HindsightJudgement) -> dic
         "hidden_context_html": render_markdown(hidden) if hidden else "",
         "outcomes": [
             {
-                "response_id": response.pk,
                 "label": label,
                 "text": outcomes[response.pk].text,
                 "html": render_markdown(outcomes[response.pk].text),

@@ -68,6 +68,6 @@ class ItemFactory(factory.django.DjangoModelFactory):
 
 
 def attribute_scores_for(item: Item, value: int = 3) -> dict[str, dict[str, int]]:
-    """Scores for every response of an item, keyed by response id, as the API takes them."""
-    response_ids = [item.response_1_id] + ([item.response_2_id] if item.response_2_id else [])
-    return {str(rid): {name: value for name in item.project.attribute_names} for rid in response_ids}
+    """Scores for every response of an item, keyed by the slots shown ("A", "B"), as the API takes them."""
+    slots = ["A", "B"] if item.response_2_id else ["A"]
+    return {slot: {name: value for name in item.project.attribute_names} for slot in slots}

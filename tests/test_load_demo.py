@@ -18,7 +18,8 @@ def snapshot() -> tuple[int, ...]:
     )
 
 
-def test_load_demo_creates_users_projects_and_items(db, capsys):
+def test_load_demo_creates_users_projects_and_items(db, capsys, settings):
+    settings.DEBUG = True  # the demo password is the well-known one only in debug mode (as scripts/demo.sh runs)
     call_command("load_demo")
 
     assert "verdict-demo" in capsys.readouterr().out

@@ -3,7 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+
+from verdict.auth_api import TokenApi
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -11,7 +12,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/token/", obtain_auth_token, name="api-token"),
+    path("api/token/", TokenApi.as_view(), name="api-token"),
     path("api/", include("annotation.api_urls")),
     path("api/", include("hindsight.api_urls")),
     path("api/", include("jobs.api_urls")),
@@ -23,3 +24,7 @@ urlpatterns = [
     path("", include("hindsight.urls")),
     path("", include("annotation.urls")),
 ]
+
+# Errors outside DRF's views (an unknown /api/ path, a failing middleware) are JSON under /api/ too.
+handler404 = "verdict.api_errors.page_not_found"
+handler500 = "verdict.api_errors.server_error"

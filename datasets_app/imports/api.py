@@ -1,7 +1,6 @@
 """REST API of imports: POST a file into a project, GET the project's import records."""
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -10,6 +9,7 @@ from rest_framework.views import APIView
 from annotation.permissions import managed_project
 from datasets_app.imports.services import items_import
 from datasets_app.models import ImportFormat, ImportRecord, ImportStatus
+from verdict.pagination import LimitOffsetPagination
 
 
 class ImportRecordSerializer(serializers.ModelSerializer):
@@ -26,6 +26,8 @@ class ImportRecordSerializer(serializers.ModelSerializer):
 
 class ImportListCreateApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
+    # Also what tells the schema generator that GET answers a page ({count, next, previous, results}).
+    pagination_class = LimitOffsetPagination
 
     class InputSerializer(serializers.Serializer):
         file = serializers.FileField(help_text="JSONL/CSV (optionally .gz), or a .zip of a save_to_disk folder.")
@@ -34,7 +36,7 @@ class ImportListCreateApi(APIView):
     @extend_schema(responses=ImportRecordSerializer(many=True))
     def get(self, request: Request, slug: str) -> Response:
         project = managed_project(request.user, slug)
-        paginator = LimitOffsetPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(project.imports.select_related("created_by"), request, view=self)
         return paginator.get_paginated_response(ImportRecordSerializer(page, many=True).data)
 

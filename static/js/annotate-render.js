@@ -57,7 +57,7 @@ window.VerdictRender = (function () {
     row.setAttribute("role", "group");
     row.setAttribute("aria-labelledby", labelId);
     row.dataset.row = "attribute";
-    row.dataset.response = String(response.id);
+    row.dataset.response = String(response.id); // the response's slot, "A" or "B"
     row.dataset.attribute = attribute.name;
     const name = el("span", "attr-name");
     name.id = labelId;

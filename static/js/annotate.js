@@ -77,6 +77,7 @@
     closeSkip();
     clearAlert();
     app.dataset.assignmentId = String(task.assignment_id);
+    // Scores are keyed by slot ("A" = the response shown first), which is all the server reveals.
     task.responses.forEach((response) => {
       state.scores[String(response.id)] = {};
     });

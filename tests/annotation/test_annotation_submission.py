@@ -48,7 +48,8 @@ def test_strength_is_stored_in_canonical_order(assignment, annotator, swapped, s
 
 def test_attribute_scores_are_stored_by_response_slot(assignment, annotator):
     item = assignment.item
-    scores = {str(item.response_1_id): dict.fromkeys(item.project.attribute_names, 4), str(item.response_2_id): dict.fromkeys(item.project.attribute_names, 1)}
+    slot_of_1, slot_of_2 = ("B", "A") if assignment.swapped else ("A", "B")
+    scores = {slot_of_1: dict.fromkeys(item.project.attribute_names, 4), slot_of_2: dict.fromkeys(item.project.attribute_names, 1)}
     annotation, _ = services.annotation_submit(annotator=annotator, assignment=assignment, client_id=uuid.uuid4(), data=payload(item, attribute_scores=scores))
     assert annotation.attribute_scores["1"]["helpfulness"] == 4
     assert annotation.attribute_scores["2"]["verbosity"] == 1
@@ -73,7 +74,7 @@ def test_incomplete_or_out_of_range_annotations_are_rejected(assignment, annotat
 
 def test_out_of_range_attribute_is_rejected(assignment, annotator):
     scores = attribute_scores_for(assignment.item)
-    scores[str(assignment.item.response_1_id)]["coherence"] = 5
+    scores["A"]["coherence"] = 5
     with pytest.raises(ValidationError, match="coherence"):
         services.annotation_submit(annotator=annotator, assignment=assignment, client_id=uuid.uuid4(), data=payload(assignment.item, attribute_scores=scores))
 

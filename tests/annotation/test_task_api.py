@@ -43,7 +43,7 @@ def test_the_first_response_shown_is_the_negative_side(project, annotator, clien
     client = client_for(annotator)
     task = next_task(client, project.slug).json()
     client.post(f"/api/tasks/{task['assignment_id']}/annotation/", answer(task, strength=-3, justification="A is right"), format="json")
-    first_shown_is_response_1 = task["responses"][0]["id"] == item.response_1_id
+    first_shown_is_response_1 = task["responses"][0]["text"] == item.response_1.text
     assert Annotation.objects.get().preference_strength == (-3 if first_shown_is_response_1 else 3)
 
 
@@ -70,7 +70,7 @@ def test_model_text_is_sanitised_in_the_payload(project, annotator, client_for):
     item.response_1.text = "<script>alert(1)</script> **bold**"
     item.response_1.save()
     task = next_task(client_for(annotator), project.slug).json()
-    html = next(r["html"] for r in task["responses"] if r["id"] == item.response_1_id)
+    html = next(r["html"] for r in task["responses"] if r["text"] == item.response_1.text)
     assert "<script>" not in html and "&lt;script&gt;" in html and "<strong>bold</strong>" in html
 
 

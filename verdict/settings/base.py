@@ -4,6 +4,7 @@ Embedded defaults (no servers to install): a SQLite file and kombu's filesystem 
 Production: DATABASE_URL=postgres://…, CELERY_BROKER_URL=redis://…, DEBUG=0, SECRET_KEY, ALLOWED_HOSTS.
 """
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -64,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "verdict.middleware.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes requires: it answers a locked-out login with 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "verdict.urls"
@@ -90,6 +94,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'verdict.sqlite3'}"),
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        # A reused connection is checked before a request uses it, so a database restart or a killed
+        # backend costs a reconnect instead of a 500 per thread (tests/test_database_connections.py).
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -104,6 +111,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Password guessing: django-axes counts failed logins (login page, /api/token/, admin) per username
+# and client address (REMOTE_ADDR) and refuses that pair, right password or not, for a cool-off period.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("VERDICT_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("VERDICT_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "annotation:project_list"
 LOGOUT_REDIRECT_URL = "login"
@@ -153,7 +167,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "verdict.api_errors.json_exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "verdict.pagination.LimitOffsetPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["verdict.throttling.AnonThrottle", "verdict.throttling.UserThrottle"],
+    # Requests per client address (anon, token) or per user; an empty variable turns a scope off.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("VERDICT_THROTTLE_ANON", "120/minute") or None,
+        "user": os.environ.get("VERDICT_THROTTLE_USER", "1200/minute") or None,
+        "token": os.environ.get("VERDICT_THROTTLE_TOKEN", "10/minute") or None,
+    },
     "PAGE_SIZE": 100,
 }
 SPECTACULAR_SETTINGS = {
@@ -218,6 +239,9 @@ VERDICT_JOB_STALE_SECONDS = float(os.environ.get("VERDICT_JOB_STALE_SECONDS", "4
 # Besides beat's reaper, every worker checks for stale jobs this often (jobs/watch.py), so reaping does
 # not depend on beat or on a live `default`-queue worker.
 VERDICT_JOB_REAP_SECONDS = float(os.environ.get("VERDICT_JOB_REAP_SECONDS", "15"))
+# Model text longer than this is shown as escaped plain text instead of rendered Markdown, which keeps
+# the time a task fetch spends rendering bounded (annotation/rendering.py).
+VERDICT_MARKDOWN_MAX_CHARS = int(os.environ.get("VERDICT_MARKDOWN_MAX_CHARS", "50000"))
 
 LOGGING = {
     "version": 1,

@@ -6,7 +6,7 @@ from pathlib import Path
 os.environ.setdefault("SECRET_KEY", "verdict-test-secret-key-not-for-production-use-0123456789")
 
 from verdict.settings.base import *  # noqa: F403
-from verdict.settings.base import DATABASES, STORAGES
+from verdict.settings.base import DATABASES, REST_FRAMEWORK, STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HTTPS = False
@@ -18,6 +18,12 @@ MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="verdict-test-media-"))
 VERDICT_ARTIFACTS_ROOT = MEDIA_ROOT / "artifacts"
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="verdict-test-static-"))
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+# The suite makes thousands of API calls as a few users (ids recur across tests): per-user and anonymous
+# throttles would fail unrelated tests. tests/test_login_protection.py turns them on with `settings`.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {**REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "anon": None, "user": None},
+}
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 

@@ -1,12 +1,17 @@
 """`manage.py load_demo [--hh PATH --hh-rows N]`: demo users, three demo projects (pairwise + Likert,
 Likert only, hindsight marketplace scenarios with template-simulated outcomes) and their data.
-Idempotent: a second run changes nothing except resetting the demo passwords."""
+Idempotent: a second run changes nothing except resetting the demo passwords.
+
+The well-known demo password is used only with DEBUG on (`scripts/demo.sh`). With DEBUG off, each
+demo user the command creates gets a random password, printed once; existing users keep theirs."""
 import gzip
 import io
+import secrets
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.core.management import call_command
@@ -56,7 +61,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["hh"] is not None and not options["hh"].exists():
             raise CommandError(f"{options['hh']}: no such file.")
-        users = self._users()
+        users, passwords = self._users()
         researcher = users["researcher"]
         guidelines = (DEMO_DIR / "guidelines.md").read_text(encoding="utf-8")
         for spec in PROJECTS:
@@ -76,22 +81,33 @@ class Command(BaseCommand):
             record = items_import(project=project, path_or_file=io.BytesIO(data), file_name=name, format=ImportFormat.HH_RLHF, user=researcher)
             self._report(record)
         names = ", ".join(username for username, _ in USERS)
-        self.stdout.write(self.style.SUCCESS(f"Demo ready. Users {names}; password for all: {DEMO_PASSWORD}"))
+        if settings.DEBUG:
+            self.stdout.write(self.style.SUCCESS(f"Demo ready. Users {names}; password for all: {DEMO_PASSWORD}"))
+            return
+        self.stdout.write(self.style.SUCCESS(f"Demo ready. Users {names}. DEBUG is off, so passwords are not the demo's:"))
+        for username, _ in USERS:
+            self.stdout.write(f"  {username}: {passwords.get(username) or '(existing user: password unchanged)'}")
 
-    def _users(self) -> dict[str, AbstractBaseUser]:
+    def _users(self) -> tuple[dict[str, AbstractBaseUser], dict[str, str]]:
+        """The demo users and the passwords this run gave them (see the module doc)."""
         User = get_user_model()
-        users = {}
+        users, passwords = {}, {}
         with transaction.atomic():
             for username, role in USERS:
-                user, _ = User.objects.get_or_create(username=username)
+                user, created = User.objects.get_or_create(username=username)
                 if role is None:
                     user.is_superuser = user.is_staff = True
                 else:
                     user.groups.add(Group.objects.get_or_create(name=role)[0])
-                user.set_password(DEMO_PASSWORD)
+                if settings.DEBUG:
+                    passwords[username] = DEMO_PASSWORD
+                elif created:
+                    passwords[username] = secrets.token_urlsafe(16)
+                if username in passwords:
+                    user.set_password(passwords[username])
                 user.save()
                 users[username] = user
-        return users
+        return users, passwords
 
     def _project(self, spec: dict[str, Any], owner: AbstractBaseUser, guidelines: str) -> Project:
         project = Project.objects.filter(slug=spec["slug"]).first()
