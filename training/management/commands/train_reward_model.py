@@ -17,8 +17,13 @@ from annotation.models import Project
 from datasets_app.models import DatasetVersion
 from jobs.models import FINISHED_STATUSES, JobStatus, TrainingJob
 from jobs.runtime import JobReporter
-from training import reward_jobs, selectors, services
+from jobs.selectors import job_eta_seconds
+from jobs.services import job_cancel
+from training.rewards.config import LABEL_SOURCES
+from training.rewards.job_body import reward_job_body, reward_job_execute
 from training.rewards.models import RewardAggregation, RewardModel
+from training.rewards.selectors import dataset_version_for
+from training.rewards.services import reward_job_launch
 from verdict_ml.rewards.train import OBJECTIVES
 
 OPTION_SETTINGS = (
@@ -78,7 +83,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--objective", required=True, choices=OBJECTIVES)
         parser.add_argument(
-            "--label-source", dest="label_source", choices=reward_jobs.LABEL_SOURCES,
+            "--label-source", dest="label_source", choices=LABEL_SOURCES,
             help="with --project: the annotations (default), or the hindsight / foresight ratings of a hindsight project",
         )
         parser.add_argument("--base-model", dest="base_model", help="local folder or hub id (default: bundled MiniLM)")
@@ -109,11 +114,11 @@ class Command(BaseCommand):
                 raise CommandError(f"No user named '{options['user']}'.")
         try:
             project = self._project(options)
-            version = selectors.dataset_version_for(project=project, reference=options["dataset"]) if options["dataset"] else None
+            version = dataset_version_for(project=project, reference=options["dataset"]) if options["dataset"] else None
             config = self._config(options)
             if options["attribute_dataset"]:
-                config["attribute_dataset_version"] = selectors.dataset_version_for(project=project, reference=options["attribute_dataset"]).pk
-            job = reward_jobs.reward_job_launch(
+                config["attribute_dataset_version"] = dataset_version_for(project=project, reference=options["attribute_dataset"]).pk
+            job = reward_job_launch(
                 project=project, config=config, launched_by=user, dataset_version=version, enqueue=not options["inline"]
             )
         except ValidationError as error:
@@ -159,7 +164,7 @@ class Command(BaseCommand):
 
         def body(job: TrainingJob, reporter: JobReporter) -> dict[str, Any]:
             echo.append(EchoingReporter(reporter, self.stdout.write))
-            return reward_jobs.reward_job_body(job, echo[0])
+            return reward_job_body(job, echo[0])
 
         def interrupt(_signum: int, _frame: Any) -> None:
             if echo:
@@ -168,7 +173,7 @@ class Command(BaseCommand):
 
         previous = signal.signal(signal.SIGINT, interrupt)
         try:
-            reward_jobs.reward_job_execute(job.pk, task_id="inline", body=body)
+            reward_job_execute(job.pk, task_id="inline", body=body)
         finally:
             signal.signal(signal.SIGINT, previous)
 
@@ -179,13 +184,13 @@ class Command(BaseCommand):
             while job.status not in FINISHED_STATUSES:
                 time.sleep(1)
                 job.refresh_from_db()
-                eta = selectors.job_eta_seconds(job)
+                eta = job_eta_seconds(job)
                 line = f"[{job.status}] {job.progress_step}/{job.progress_total} {job.stage}" + (f" · ETA {eta:.0f}s" if eta else "")
                 if line != shown:
                     self.stdout.write(line)
                     shown = line
         except KeyboardInterrupt:
-            services.job_cancel(job=job)
+            job_cancel(job=job)
             self.stderr.write(f"Cancel requested for job #{job.pk}; it stops at its next step.")
 
     def _report(self, job: TrainingJob) -> None:
