@@ -84,7 +84,7 @@ class Command(BaseCommand):
         parser.add_argument("--lora", dest="use_lora", action="store_const", const=True, help="the same as --use-lora")
         parser.add_argument(
             "--set", dest="extra", action="append", default=[], metavar="KEY=JSON",
-            help="any other setting, e.g. --set warmup_ratio=0.1 --set lora_r=8 (value parsed as JSON)",
+            help="a setting as JSON (for lists and nulls), e.g. --set lora_target_modules='[\"query\", \"value\"]' --set max_grad_norm=null",
         )
         parser.add_argument("--user", help="username recorded as the launcher")
         mode = parser.add_mutually_exclusive_group()
