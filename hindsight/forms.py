@@ -3,37 +3,30 @@ from typing import Any
 
 from django import forms
 
+from hindsight.config import OutcomeSimulationConfig
 from hindsight.importer import LAYOUTS
-from hindsight.jobs import SCOPES
 from hindsight.models import SimulatorKind
+from jobs.configs import config_field
+
+
+def setting_field(name: str, **overrides: Any) -> forms.Field:
+    return config_field(OutcomeSimulationConfig, name, **overrides)
 
 
 class SimulationForm(forms.Form):
-    simulator = forms.ChoiceField(choices=SimulatorKind.choices)
-    model_path = forms.CharField(
-        required=False,
-        help_text="Any AutoModelForCausalLM folder or hub id. Empty: the project's bootstrapped tiny policy, else VERDICT_POLICY_MODEL.",
-    )
-    prompt_template = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 10, "class": "mono"}),
-        help_text="Language-model simulator prompt. Fields: {hidden_context} {goal} {conversation} {response}.",
-    )
-    outcome_template = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2, "class": "mono"}),
-        help_text="Template simulator, when the user ends up with an option. Fields: {choice} {price} {price_clause} {outcome} {goal} {hidden_context}.",
-    )
-    no_choice_template = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2, "class": "mono"}),
-        help_text="Template simulator, when the response leads to no option. Same fields; {outcome} is the facts' no_choice_outcome.",
-    )
-    scope = forms.ChoiceField(
-        choices=[(s, {"missing": "Responses without an outcome", "all": "Every response (new versions)"}[s]) for s in SCOPES]
-    )
-    temperature = forms.FloatField(min_value=0, max_value=5)
-    top_p = forms.FloatField(min_value=0.01, max_value=1)
-    max_new_tokens = forms.IntegerField(min_value=1, max_value=1024)
-    seed = forms.IntegerField(required=False)
-    batch_size = forms.IntegerField(min_value=1, max_value=256)
+    """The settings' help, choices and bounds come from OutcomeSimulationConfig, which also checks them."""
+
+    simulator = setting_field("simulator", choice_labels=dict(SimulatorKind.choices))
+    model_path = setting_field("model_path")
+    prompt_template = setting_field("prompt_template", widget=forms.Textarea(attrs={"rows": 10, "class": "mono"}))
+    outcome_template = setting_field("outcome_template", widget=forms.Textarea(attrs={"rows": 2, "class": "mono"}))
+    no_choice_template = setting_field("no_choice_template", widget=forms.Textarea(attrs={"rows": 2, "class": "mono"}))
+    scope = setting_field("scope", choice_labels={"missing": "Responses without an outcome", "all": "Every response (new versions)"})
+    temperature = setting_field("temperature")
+    top_p = setting_field("top_p")
+    max_new_tokens = setting_field("max_new_tokens")
+    seed = setting_field("seed")
+    batch_size = setting_field("batch_size")
 
     def config(self) -> dict[str, Any]:
         return dict(self.cleaned_data)

@@ -15,62 +15,21 @@ from django.db.models import Max
 
 from annotation.models import Project, Response
 from hindsight import selectors
+from hindsight.config import OutcomeSimulationConfig
 from hindsight.importer import CHOICE_KEY
 from hindsight.models import SimulatedOutcome, SimulatorKind
+from jobs.configs import config_clean
 from jobs.models import JobKind, TrainingJob
 from jobs.runtime import JobCancelled, JobReporter
 from jobs.services import job_create
-from verdict_ml.outcomes import (
-    DEFAULT_NO_CHOICE_TEMPLATE,
-    DEFAULT_OUTCOME_TEMPLATE,
-    PROMPT_FIELDS,
-    TEMPLATE_FIELDS,
-    OutcomeRequest,
-    SimulatedText,
-    default_prompt_template,
-    load_simulator,
-    model_outcomes,
-    template_outcome,
-    template_problems,
-    text_hash,
-)
+from verdict_ml.config import config_defaults, config_settings, config_to_dict
+from verdict_ml.outcomes import OutcomeRequest, SimulatedText, load_simulator, model_outcomes, template_outcome, text_hash
 
 logger = logging.getLogger(__name__)
 
-SCOPES = ("missing", "all")
-FIELD_TYPES: dict[str, tuple[type, ...]] = {
-    "simulator": (str,),
-    "model_path": (str,),
-    "prompt_template": (str,),
-    "outcome_template": (str,),
-    "no_choice_template": (str,),
-    "scope": (str,),
-    "response_ids": (list, type(None)),
-    "temperature": (int, float),
-    "top_p": (int, float),
-    "max_new_tokens": (int,),
-    "seed": (int, type(None)),
-    "batch_size": (int,),
-    "device": (str,),
-}
-
 
 def simulation_config_defaults() -> dict[str, Any]:
-    return {
-        "simulator": SimulatorKind.TEMPLATE.value,
-        "model_path": "",
-        "prompt_template": default_prompt_template(),
-        "outcome_template": DEFAULT_OUTCOME_TEMPLATE,
-        "no_choice_template": DEFAULT_NO_CHOICE_TEMPLATE,
-        "scope": "missing",
-        "response_ids": None,
-        "temperature": 0.7,
-        "top_p": 0.95,
-        "max_new_tokens": 80,
-        "seed": 0,
-        "batch_size": 8,
-        "device": "auto",
-    }
+    return config_defaults(OutcomeSimulationConfig)
 
 
 def _resolve_model_path(project: Project, given: str) -> str:
@@ -85,43 +44,12 @@ def _resolve_model_path(project: Project, given: str) -> str:
 
 
 def simulation_config_clean(*, project: Project, raw: dict[str, Any]) -> dict[str, Any]:
-    """Defaults filled in, types, ranges and template fields checked; errors are keyed by setting."""
-    if not isinstance(raw, dict):
-        raise ValidationError({"config": "The configuration must be a JSON object."})
-    unknown = sorted(set(raw) - set(FIELD_TYPES))
-    if unknown:
-        raise ValidationError({name: f"Unknown setting; allowed: {', '.join(sorted(FIELD_TYPES))}." for name in unknown})
-    config = {**simulation_config_defaults(), **{k: v for k, v in raw.items() if v is not None or k in ("seed", "response_ids")}}
-    errors: dict[str, str] = {}
-    for name, types in FIELD_TYPES.items():
-        value = config[name]
-        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
-            expected = " or ".join("null" if t is type(None) else t.__name__ for t in types)
-            errors[name] = f"Expected {expected}, got {value!r}."
-    if errors:
-        raise ValidationError(errors)
-    if config["simulator"] not in SimulatorKind.values:
-        errors["simulator"] = f"Must be one of {', '.join(SimulatorKind.values)}."
-    if config["scope"] not in SCOPES:
-        errors["scope"] = "Must be 'missing' (responses without an outcome) or 'all' (a new version for every response)."
-    if config["response_ids"] is not None and not all(isinstance(i, int) and not isinstance(i, bool) for i in config["response_ids"]):
-        errors["response_ids"] = "Must be a list of response ids."
-    if not 0 <= config["temperature"] <= 5:
-        errors["temperature"] = "Must be from 0 (greedy) to 5."
-    if not 0 < config["top_p"] <= 1:
-        errors["top_p"] = "Must be more than 0 and at most 1."
-    if not 1 <= config["max_new_tokens"] <= 1024:
-        errors["max_new_tokens"] = "Must be from 1 to 1024."
-    if not 1 <= config["batch_size"] <= 256:
-        errors["batch_size"] = "Must be from 1 to 256."
-    for name, allowed in (("prompt_template", PROMPT_FIELDS), ("outcome_template", TEMPLATE_FIELDS), ("no_choice_template", TEMPLATE_FIELDS)):
-        problems = template_problems(config[name], allowed)
-        if problems:
-            errors[name] = problems[0]
-    if not config["prompt_template"].strip():
-        errors["prompt_template"] = "The simulator prompt template is empty."
-    if errors:
-        raise ValidationError(errors)
+    """Defaults filled in, types, ranges and template fields checked, the model resolved; errors are keyed by setting."""
+    if isinstance(raw, dict):
+        # A null stands for the default, except where null is a setting's own value.
+        nullable = {name for name, spec in config_settings(OutcomeSimulationConfig).items() if spec.nullable}
+        raw = {name: value for name, value in raw.items() if value is not None or name in nullable}
+    config = config_to_dict(config_clean(OutcomeSimulationConfig, raw))
     if config["simulator"] == SimulatorKind.MODEL:
         config["model_path"] = _resolve_model_path(project, config["model_path"])
     return config

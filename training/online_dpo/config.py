@@ -1,17 +1,16 @@
-"""The configuration of online DPO rounds, checked before anything is queued."""
+"""The configuration of online DPO rounds, checked before anything is queued: one dataclass whose field
+metadata the API, the launch form and `run_online_dpo`'s options all read. Its DPO part becomes
+verdict_ml's DPOTrainingConfig in the round's body."""
+from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
-
+from jobs.configs import config_clean
 from training.online_dpo.models import RunMode
-
-PAIR_STRATEGIES = ("best_vs_worst", "best_vs_random", "best_vs_second", "length_penalised")
-
+from verdict_ml.config import ConfigError, config_defaults, config_to_dict, setting
+from verdict_ml.online_dpo.pairs import PAIR_STRATEGIES
+from verdict_ml.rewards.ensemble import AGGREGATIONS
 
 REFERENCES = ("previous", "initial")
-
-
-AGGREGATIONS = ("mean", "min", "uwo")
 
 
 MAX_ROUNDS = 50
@@ -22,64 +21,79 @@ MAX_ROUNDS = 50
 EXTRA_PAIRS = ("none", "hindsight", "foresight")
 
 
-INT, NUM, BOOL, STR = (int,), (int, float), (bool,), (str,)
+@dataclass
+class OnlineRoundConfig:
+    """The settings of every round of an online run: sampling, pairing, the human slice, DPO, evaluation."""
 
+    mode: str = setting(
+        RunMode.PROXY.value, choices=RunMode.values,
+        help="human: a round waits for the annotators' labels of its slice; proxy: it goes on with the reward model's "
+        "pairs and measures the reward model–human mismatch as the labels arrive.",
+    )
+    prompts_per_round: int = setting(32, ge=1, help="Training-pool prompts drawn per round.")
+    samples_per_prompt: int = setting(4, ge=2, le=64, help="Responses sampled per prompt (K).")
+    temperature: float = setting(1.0, gt=0, le=5, help="Sampling temperature.")
+    top_p: float = setting(1.0, gt=0, le=1, help="Nucleus sampling: the smallest set of tokens with this much probability.")
+    max_new_tokens: int = setting(64, ge=1, le=4096, help="Tokens generated per response at most.")
+    generation_batch_size: int = setting(32, ge=1, help="Sequences generated per forward pass.")
+    pair_strategy: str = setting(
+        "best_vs_worst", choices=PAIR_STRATEGIES,
+        help="A prompt's pair: its best-scored sample against the worst, a random other, the second best, or the worst "
+        "once scores are length-penalised.",
+    )
+    min_reward_gap: float = setting(0.0, ge=0, help="Pairs whose reward gap is below this are dropped.")
+    length_penalty_alpha: float = setting(0.0, ge=0, help="length_penalised scores a sample as reward − α · length.")
+    human_fraction: float = setting(0.25, ge=0, le=1, help="Share of the round's pairs sent to annotators.")
+    human_annotations_per_item: int = setting(1, ge=1, help="Annotators per pair of the human slice.")
+    human_priority: float = setting(1.0, help="Queue priority of the human slice's items (higher comes first).")
+    reference: str = setting(
+        "previous", choices=REFERENCES, help="DPO reference: the previous round's policy or the initial one.",
+    )
+    beta: float = setting(0.1, gt=0, help="DPO β: higher keeps the policy closer to the reference.")
+    loss_type: list[str] = setting(
+        ["sigmoid"], help="TRL loss types (sigmoid, hinge, ipo, robust, bco_pair, sppo_hard, apo_zero, …), combined.",
+    )
+    learning_rate: float = setting(5e-6, gt=0, help="AdamW learning rate of the DPO step.")
+    epochs: float = setting(2.0, gt=0, help="Passes over the round's pairs.")
+    max_steps: int = setting(-1, help="Stop after this many steps; -1 lets epochs decide.")
+    batch_size: int = setting(8, ge=1, help="Pairs per DPO step.")
+    max_length: int = setting(512, ge=8, help="Prompt + completion tokens kept.")
+    use_lora: bool = setting(True, help="Train a LoRA adapter (merged after the round) instead of all weights.")
+    lora_r: int = setting(8, ge=1, help="LoRA rank.")
+    lora_alpha: int = setting(16, ge=1, help="LoRA scaling numerator (scale = alpha / r).")
+    eval_fraction: float = setting(
+        0.2, gt=0, lt=1, help="Share of the project's prompts held out for evaluation (fixed by content hash).",
+    )
+    eval_prompts: int = setting(32, ge=1, help="Held-out prompts evaluated after each round.")
+    eval_samples: int = setting(2, ge=1, le=64, help="Samples per held-out prompt at evaluation.")
+    aggregation: str | None = setting(
+        None, choices=AGGREGATIONS, help="How the reward ensemble's scores combine; null: the registered model's own.",
+    )
+    uwo_lambda: float | None = setting(None, ge=0, help="λ of the uwo aggregation; null: the registered model's own.")
+    extra_pairs: str = setting(
+        "none", choices=EXTRA_PAIRS,
+        help="Human pairs added to the sampled ones: a hindsight project's judgements by their hindsight or foresight ratings.",
+    )
+    seed: int = setting(0, help="Seed of prompt draws, sampling and training.")
+    device: str = setting("auto", help="auto, cpu or cuda[:n].")
 
-# name: (default, JSON types, check of the value, what the check demands)
-ROUND_SETTINGS: dict[str, tuple[Any, tuple[type, ...], Any, str]] = {
-    "mode": (RunMode.PROXY.value, STR, lambda v: v in RunMode.values, f"one of {', '.join(RunMode.values)}"),
-    "prompts_per_round": (32, INT, lambda v: v >= 1, "at least 1"),
-    "samples_per_prompt": (4, INT, lambda v: 2 <= v <= 64, "from 2 to 64"),
-    "temperature": (1.0, NUM, lambda v: 0 < v <= 5, "more than 0 and at most 5"),
-    "top_p": (1.0, NUM, lambda v: 0 < v <= 1, "more than 0 and at most 1"),
-    "max_new_tokens": (64, INT, lambda v: 1 <= v <= 4096, "from 1 to 4096"),
-    "generation_batch_size": (32, INT, lambda v: v >= 1, "at least 1"),
-    "pair_strategy": ("best_vs_worst", STR, lambda v: v in PAIR_STRATEGIES, f"one of {', '.join(PAIR_STRATEGIES)}"),
-    "min_reward_gap": (0.0, NUM, lambda v: v >= 0, "at least 0"),
-    "length_penalty_alpha": (0.0, NUM, lambda v: v >= 0, "at least 0"),
-    "human_fraction": (0.25, NUM, lambda v: 0 <= v <= 1, "from 0 to 1"),
-    "human_annotations_per_item": (1, INT, lambda v: v >= 1, "at least 1"),
-    "human_priority": (1.0, NUM, lambda v: True, "a number"),
-    "reference": ("previous", STR, lambda v: v in REFERENCES, f"one of {', '.join(REFERENCES)}"),
-    "beta": (0.1, NUM, lambda v: v > 0, "more than 0"),
-    "loss_type": (["sigmoid"], (list,), lambda v: bool(v) and all(isinstance(x, str) for x in v), "a non-empty list of names"),
-    "learning_rate": (5e-6, NUM, lambda v: v > 0, "more than 0"),
-    "epochs": (2.0, NUM, lambda v: v > 0, "more than 0"),
-    "max_steps": (-1, INT, lambda v: v == -1 or v >= 1, "-1 (epochs decide) or at least 1"),
-    "batch_size": (8, INT, lambda v: v >= 1, "at least 1"),
-    "max_length": (512, INT, lambda v: v >= 8, "at least 8"),
-    "use_lora": (True, BOOL, lambda v: True, "true or false"),
-    "lora_r": (8, INT, lambda v: v >= 1, "at least 1"),
-    "lora_alpha": (16, INT, lambda v: v >= 1, "at least 1"),
-    "eval_fraction": (0.2, NUM, lambda v: 0 < v < 1, "more than 0 and less than 1"),
-    "eval_prompts": (32, INT, lambda v: v >= 1, "at least 1"),
-    "eval_samples": (2, INT, lambda v: 1 <= v <= 64, "from 1 to 64"),
-    "aggregation": (None, (str, type(None)), lambda v: v is None or v in AGGREGATIONS, f"null (the registry's) or one of {', '.join(AGGREGATIONS)}"),
-    "uwo_lambda": (None, (int, float, type(None)), lambda v: v is None or v >= 0, "null or at least 0"),
-    "extra_pairs": ("none", STR, lambda v: v in EXTRA_PAIRS, f"one of {', '.join(EXTRA_PAIRS)}"),
-    "seed": (0, INT, lambda v: True, "an integer"),
-    "device": ("auto", STR, lambda v: v == "auto" or v == "cpu" or v.startswith("cuda"), "auto, cpu or cuda[:n]"),
-}
+    def __post_init__(self) -> None:
+        """What no bound expresses: -1 or a positive step count, a non-empty loss list, a device name."""
+        errors = {}
+        if self.max_steps != -1 and self.max_steps < 1:
+            errors["max_steps"] = "Must be -1 (epochs decide) or at least 1."
+        if not self.loss_type:
+            errors["loss_type"] = "Must be a non-empty list of names."
+        if not (self.device in ("auto", "cpu") or self.device.startswith("cuda")):
+            errors["device"] = "Must be auto, cpu or cuda[:n]."
+        if errors:
+            raise ConfigError(errors)
 
 
 def round_config_defaults() -> dict[str, Any]:
-    return {name: (list(spec[0]) if isinstance(spec[0], list) else spec[0]) for name, spec in ROUND_SETTINGS.items()}
+    return config_defaults(OnlineRoundConfig)
 
 
 def round_config_clean(raw: dict[str, Any]) -> dict[str, Any]:
     """Defaults filled in, types and ranges checked; ValidationError keyed by the setting's name."""
-    if not isinstance(raw, dict):
-        raise ValidationError({"config": "The configuration must be a JSON object."})
-    unknown = sorted(set(raw) - set(ROUND_SETTINGS))
-    if unknown:
-        raise ValidationError({name: f"Unknown setting; allowed: {', '.join(ROUND_SETTINGS)}." for name in unknown})
-    config = {**round_config_defaults(), **raw}
-    errors = {}
-    for name, (_default, types, check, demand) in ROUND_SETTINGS.items():
-        value = config[name]
-        wrong_type = not isinstance(value, types) or (isinstance(value, bool) and bool not in types)
-        if wrong_type or not check(value):
-            errors[name] = f"Must be {demand}; got {value!r}."
-    if errors:
-        raise ValidationError(errors)
-    return config
+    return config_to_dict(config_clean(OnlineRoundConfig, raw))

@@ -10,32 +10,35 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from jobs.configs import config_field
 from jobs.models import JobStatus
 from jobs.permissions import can_run_jobs, job_project
 from training.online_dpo import selectors
-from training.online_dpo.config import PAIR_STRATEGIES, REFERENCES, round_config_defaults
+from training.online_dpo.config import MAX_ROUNDS, OnlineRoundConfig, round_config_defaults
 from training.online_dpo.models import RunMode
 from training.online_dpo.services import online_round_resume, online_run_launch
 from training.policies import selectors as policy_selectors
 from training.policies.models import PolicyCheckpoint
 from training.rewards import selectors as reward_selectors
+from verdict_ml.online_dpo.pairs import PAIR_STRATEGIES
 
 FORM_SETTINGS = ("mode", "prompts_per_round", "samples_per_prompt", "pair_strategy", "human_fraction", "reference", "beta", "learning_rate")
 
 
 class RoundLaunchForm(forms.Form):
-    """Shapes input only; `round_config_clean` checks it and its errors are shown next to the fields."""
+    """Shapes input only (the settings' help, choices and bounds come from OnlineRoundConfig);
+    `round_config_clean` checks it and its errors are shown next to the fields."""
 
-    rounds = forms.IntegerField(min_value=1, max_value=50, initial=1)
+    rounds = forms.IntegerField(min_value=1, max_value=MAX_ROUNDS, initial=1)
     start_checkpoint = forms.ModelChoiceField(queryset=PolicyCheckpoint.objects.none(), required=False, empty_label="The newest checkpoint")
-    mode = forms.ChoiceField(choices=RunMode.choices)
-    prompts_per_round = forms.IntegerField(min_value=1)
-    samples_per_prompt = forms.IntegerField(min_value=2, max_value=64, label="Samples per prompt (K)")
-    pair_strategy = forms.ChoiceField(choices=[(name, name.replace("_", " ")) for name in PAIR_STRATEGIES])
-    human_fraction = forms.FloatField(min_value=0, max_value=1, help_text="Share of the round's pairs sent to annotators.")
-    reference = forms.ChoiceField(choices=[(name, name) for name in REFERENCES], help_text="DPO reference: the previous round's policy or the initial one.")
-    beta = forms.FloatField()
-    learning_rate = forms.FloatField()
+    mode = config_field(OnlineRoundConfig, "mode", choice_labels=dict(RunMode.choices))
+    prompts_per_round = config_field(OnlineRoundConfig, "prompts_per_round")
+    samples_per_prompt = config_field(OnlineRoundConfig, "samples_per_prompt", label="Samples per prompt (K)")
+    pair_strategy = config_field(OnlineRoundConfig, "pair_strategy", choice_labels={name: name.replace("_", " ") for name in PAIR_STRATEGIES})
+    human_fraction = config_field(OnlineRoundConfig, "human_fraction")
+    reference = config_field(OnlineRoundConfig, "reference")
+    beta = config_field(OnlineRoundConfig, "beta")
+    learning_rate = config_field(OnlineRoundConfig, "learning_rate")
     extra = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Other settings (JSON)",
                             help_text='e.g. {"temperature": 0.9, "max_new_tokens": 96, "min_reward_gap": 0.05}')
 

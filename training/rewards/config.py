@@ -1,4 +1,7 @@
-"""The launch configuration of a reward-model job, checked before anything is queued."""
+"""The launch configuration of a reward-model job, checked before anything is queued: the trainer's
+settings (verdict_ml's RewardTrainingConfig) and the job's own, in one dataclass whose field metadata
+the API, the launch form and `train_reward_model`'s options all read."""
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -6,53 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from training.rewards.models import RewardAggregation
-from verdict_ml.rewards.train import RewardTrainingConfig
-
-# Settings of the trainer an admin may choose, with the JSON types each accepts (None: may be null):
-# all of RewardTrainingConfig's but num_threads, which is the worker's VERDICT_TORCH_THREADS.
-TRAINER_FIELDS: dict[str, tuple[type, ...]] = {
-    "objective": (str,),
-    "base_model": (str,),
-    "regression_helpfulness_only": (bool,),
-    "use_lora": (bool,),
-    "lora_r": (int,),
-    "lora_alpha": (int,),
-    "lora_dropout": (int, float),
-    "lora_target_modules": (list, type(None)),
-    "learning_rate": (int, float),
-    "epochs": (int,),
-    "batch_size": (int,),
-    "eval_batch_size": (int,),
-    "max_length": (int,),
-    "group_by_length": (bool,),
-    "seed": (int,),
-    "weight_decay": (int, float),
-    "warmup_ratio": (int, float),
-    "max_grad_norm": (int, float, type(None)),
-    "ensemble_size": (int,),
-    "center_rewards_coefficient": (int, float, type(None)),
-    "device": (str,),
-    "bf16": (bool,),
-    "logging_steps": (int,),
-}
-
-
-# Settings of the job around the trainer.
-JOB_DEFAULTS: dict[str, Any] = {
-    "validation_fraction": 0.1, "split_seed": 0, "aggregation": RewardAggregation.MEAN.value, "uwo_lambda": 0.1,
-    "attribute_dataset_version": None, "label_source": "annotations",
-}
-
-
-JOB_FIELDS: dict[str, tuple[type, ...]] = {
-    "attribute_dataset_version": (int, type(None)),
-    "validation_fraction": (int, float),
-    "split_seed": (int,),
-    "aggregation": (str,),
-    "uwo_lambda": (int, float),
-    "label_source": (str,),
-}
-
+from verdict_ml.config import ConfigError, config_defaults, config_from_dict, config_to_dict, setting
+from verdict_ml.rewards.config import RewardTrainingConfig
 
 # Where a job without a dataset version takes its pairs: the project's annotations, or the foresight /
 # hindsight ratings of its completed hindsight judgements.
@@ -68,55 +26,72 @@ BUNDLED_BASE_MODEL = "all-MiniLM-L6-v2 (bundled)"
 MIN_TRAIN_PAIRS = 2
 
 
+# Trainer settings a job may not choose: the worker's thread count is VERDICT_TORCH_THREADS.
+WORKER_SETTINGS = ("num_threads",)
+
+
+TRAINER_FIELDS = tuple(field.name for field in fields(RewardTrainingConfig) if field.name not in WORKER_SETTINGS)
+
+
+@dataclass
+class RewardJobConfig(RewardTrainingConfig):
+    """The trainer's settings and the job's: where the pairs come from and how an ensemble is read."""
+
+    base_model: str | None = setting(
+        None, help="Local folder or Hugging Face hub id of an AutoModelForSequenceClassification. "
+        "Empty: VERDICT_REWARD_BASE_MODEL, else the bundled all-MiniLM-L6-v2.",
+    )
+    attribute_dataset_version: int | None = setting(
+        None, help="Only for regression → scaled BT from a pair version: the helpsteer2 version of its regression phase.",
+    )
+    validation_fraction: float = setting(
+        0.1, gt=0, le=0.5, help="Share of prompts held out for validation (no prompt in both splits).",
+    )
+    split_seed: int = setting(0, ge=0, help="Seed of the train / validation split by prompt.")
+    aggregation: str = setting(
+        RewardAggregation.MEAN.value, choices=RewardAggregation.values,
+        help="How an ensemble's scores combine: mean, min (worst case) or uwo (mean − λ · variance).",
+    )
+    uwo_lambda: float = setting(0.1, ge=0, help="λ of the uwo aggregation.")
+    label_source: str = setting(
+        "annotations", choices=LABEL_SOURCES,
+        help="Hindsight projects: train on the ratings given after the outcome was revealed, or on those given "
+        "before (no dataset version; pairwise objectives only).",
+    )
+
+    def __post_init__(self) -> None:
+        if self.label_source != "annotations" and self.objective not in HINDSIGHT_OBJECTIVES:
+            raise ConfigError({"label_source": (
+                f"{self.label_source} pairs carry no Likert scores; choose {', '.join(HINDSIGHT_OBJECTIVES)}, not {self.objective}."
+            )})
+
+
 def reward_config_defaults() -> dict[str, Any]:
     """Every launch setting with its default; an empty base model means VERDICT_REWARD_BASE_MODEL or the bundled MiniLM."""
-    trainer = RewardTrainingConfig()
-    values = {name: getattr(trainer, name) for name in TRAINER_FIELDS}
-    values["base_model"] = ""
-    return {**values, **JOB_DEFAULTS}
+    return {**config_defaults(RewardJobConfig, exclude=WORKER_SETTINGS), "base_model": ""}
+
+
+def _messages(error: ConfigError) -> dict[str, str]:
+    """The trainer's settings keep the wording the launch API has always given them, the trainer's own
+    sentence ("epochs must be a positive integer, got 0"), which the API's tests pin; the job's settings
+    and type errors read "Must be …" / "Expected …" like every other job kind."""
+    return {
+        name: error.sentences[name] if name in TRAINER_FIELDS and message.startswith("Must be") else message
+        for name, message in error.errors.items()
+    }
 
 
 def reward_config_clean(raw: dict[str, Any]) -> dict[str, Any]:
-    """Defaults filled in, types and ranges checked. Raises ValidationError keyed by the setting's name."""
-    if not isinstance(raw, dict):
-        raise ValidationError({"config": "The configuration must be a JSON object."})
-    allowed = {**TRAINER_FIELDS, **JOB_FIELDS}
-    unknown = sorted(set(raw) - set(allowed))
-    if unknown:
-        raise ValidationError({name: f"Unknown setting; allowed: {', '.join(sorted(allowed))}." for name in unknown})
-    config = {**reward_config_defaults(), **raw}
-    if config["base_model"] is None:
-        config["base_model"] = ""
-    for name, types in allowed.items():
-        value = config[name]
-        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
-            expected = " or ".join("null" if t is type(None) else t.__name__ for t in types)
-            raise ValidationError({name: f"Expected {expected}, got {value!r}."})
-    if config["lora_target_modules"] is not None and not all(isinstance(m, str) for m in config["lora_target_modules"]):
-        raise ValidationError({"lora_target_modules": "Expected a list of module names."})
-    config["base_model"] = config["base_model"].strip() or settings.VERDICT_REWARD_BASE_MODEL
-    base = config["base_model"]
+    """Defaults filled in, types and ranges checked, the base model resolved. Raises ValidationError keyed by the setting's name."""
+    try:
+        config = config_from_dict(RewardJobConfig, raw, exclude=WORKER_SETTINGS)
+    except ConfigError as error:
+        raise ValidationError(_messages(error)) from error
+    base = (config.base_model or "").strip() or settings.VERDICT_REWARD_BASE_MODEL
     if base.startswith(("/", "./", "../", "~")) and not Path(base).expanduser().is_dir():
         raise ValidationError({"base_model": f"No model folder at {base}."})
-    try:
-        trainer_config(config).validate()
-    except ValueError as error:
-        name = str(error).split(" ", 1)[0]
-        raise ValidationError({name if name in allowed else "config": str(error)}) from error
-    if not 0 < config["validation_fraction"] <= 0.5:
-        raise ValidationError({"validation_fraction": "Must be more than 0 and at most 0.5."})
-    if config["aggregation"] not in RewardAggregation.values:
-        raise ValidationError({"aggregation": f"Must be one of {', '.join(RewardAggregation.values)}."})
-    if config["uwo_lambda"] < 0:
-        raise ValidationError({"uwo_lambda": "Must be at least 0."})
-    if config["label_source"] not in LABEL_SOURCES:
-        raise ValidationError({"label_source": f"Must be one of {', '.join(LABEL_SOURCES)}; got {config['label_source']!r}."})
-    if config["label_source"] != "annotations" and config["objective"] not in HINDSIGHT_OBJECTIVES:
-        raise ValidationError(
-            {"label_source": f"{config['label_source']} pairs carry no Likert scores; choose {', '.join(HINDSIGHT_OBJECTIVES)}, "
-             f"not {config['objective']}."}
-        )
-    return config
+    config.base_model = base
+    return config_to_dict(config, exclude=WORKER_SETTINGS)
 
 
 def trainer_config(config: dict[str, Any]) -> RewardTrainingConfig:

@@ -1,5 +1,6 @@
-"""The reward-model launch form. It only shapes input: `reward_config_clean` (run by the launch
-service) is the one place settings are checked, and its errors are shown next to the fields."""
+"""The reward-model launch form. Its settings' help, choices and bounds come from RewardJobConfig; it
+only shapes input: `reward_config_clean` (run by the launch service) is the one place settings are
+checked, and its errors are shown next to the fields."""
 from typing import Any
 
 from django import forms
@@ -7,27 +8,35 @@ from django.core.exceptions import ValidationError
 
 from annotation.models import Project
 from datasets_app.models import DatasetVersion
-from training.rewards.config import reward_config_defaults
-from training.rewards.models import RewardAggregation
+from jobs.configs import config_field
+from training.rewards.config import RewardJobConfig, reward_config_defaults
 from training.rewards.selectors import ATTRIBUTE_FORMAT, PAIR_FORMATS, ready_dataset_versions
+from verdict_ml.config import config_settings
 
-OBJECTIVES = [
-    ("bt", "Bradley–Terry: −log σ(r_c − r_r)"),
-    ("margin_bt", "Margin BT: −log σ(r_c − r_r − m)"),
-    ("scaled_bt", "Scaled BT: −m · log σ(r_c − r_r)"),
-    ("regression", "Attribute regression (MSE on the Likert scores)"),
-    ("regression_then_scaled_bt", "Helpfulness regression, then scaled BT from it"),
-]
+OBJECTIVES = {
+    "bt": "Bradley–Terry: −log σ(r_c − r_r)",
+    "margin_bt": "Margin BT: −log σ(r_c − r_r − m)",
+    "scaled_bt": "Scaled BT: −m · log σ(r_c − r_r)",
+    "regression": "Attribute regression (MSE on the Likert scores)",
+    "regression_then_scaled_bt": "Helpfulness regression, then scaled BT from it",
+}
 
 
-LABEL_SOURCES = [
-    ("annotations", "Annotations: the judged pairs (or the dataset version chosen above)"),
-    ("hindsight", "Hindsight ratings of the completed hindsight judgements"),
-    ("foresight", "Foresight ratings of the completed hindsight judgements"),
-]
+LABEL_SOURCES = {
+    "annotations": "Annotations: the judged pairs (or the dataset version chosen above)",
+    "hindsight": "Hindsight ratings of the completed hindsight judgements",
+    "foresight": "Foresight ratings of the completed hindsight judgements",
+}
+
+
+DEVICES = {"auto": "auto (CUDA if present)"}
 
 
 TRAINING_MODES = [("full", "Full fine-tuning"), ("lora", "LoRA adapters (peft)")]
+
+
+def setting_field(name: str, **overrides: Any) -> forms.Field:
+    return config_field(RewardJobConfig, name, **overrides)
 
 
 class RewardJobForm(forms.Form):
@@ -38,38 +47,28 @@ class RewardJobForm(forms.Form):
     )
     attribute_dataset_version = forms.ModelChoiceField(
         queryset=DatasetVersion.objects.none(), required=False, empty_label="–",
-        help_text="Only for regression → scaled BT from a pair version: the helpsteer2 version of its regression phase.",
+        help_text=config_settings(RewardJobConfig)["attribute_dataset_version"].help,
     )
-    label_source = forms.ChoiceField(
-        choices=LABEL_SOURCES, label="Labels",
-        help_text="Hindsight projects: train on the ratings given after the outcome was revealed, or on those given "
-        "before (no dataset version; pairwise objectives only).",
-    )
-    objective = forms.ChoiceField(choices=OBJECTIVES, help_text="m = |preference strength| ∈ {1, 2, 3}.")
-    base_model = forms.CharField(
-        required=False, max_length=500,
-        help_text="Local folder or Hugging Face hub id of an AutoModelForSequenceClassification. "
-        "Empty: VERDICT_REWARD_BASE_MODEL, else the bundled all-MiniLM-L6-v2.",
-    )
+    label_source = setting_field("label_source", choice_labels=LABEL_SOURCES, label="Labels")
+    objective = setting_field("objective", choice_labels=OBJECTIVES)
+    base_model = setting_field("base_model", max_length=500)
     mode = forms.ChoiceField(choices=TRAINING_MODES, widget=forms.RadioSelect, label="Training")
-    lora_r = forms.IntegerField(min_value=1, label="LoRA rank")
-    lora_alpha = forms.IntegerField(min_value=1, label="LoRA alpha")
-    regression_helpfulness_only = forms.BooleanField(
-        required=False, label="Regress helpfulness only", help_text="One output instead of the five HelpSteer attributes."
-    )
-    learning_rate = forms.FloatField()
-    epochs = forms.IntegerField(min_value=1, help_text="Per phase (regression → scaled BT runs two).")
-    batch_size = forms.IntegerField(min_value=1, help_text="Pairs per step.")
-    max_length = forms.IntegerField(min_value=8, help_text="Tokens per prompt + response; prompts are cut from the left.")
-    warmup_ratio = forms.FloatField(min_value=0)
-    weight_decay = forms.FloatField(min_value=0)
-    seed = forms.IntegerField(min_value=0)
-    ensemble_size = forms.IntegerField(min_value=1, max_value=16, help_text="Members trained with seeds seed … seed + k − 1.")
-    aggregation = forms.ChoiceField(choices=RewardAggregation.choices, help_text="How an ensemble's scores combine.")
-    uwo_lambda = forms.FloatField(min_value=0, label="UWO λ")
-    validation_fraction = forms.FloatField(help_text="Share of prompts held out for validation (no prompt in both splits).")
-    split_seed = forms.IntegerField(min_value=0)
-    device = forms.ChoiceField(choices=[("auto", "auto (CUDA if present)"), ("cpu", "cpu"), ("cuda", "cuda")])
+    lora_r = setting_field("lora_r", label="LoRA rank")
+    lora_alpha = setting_field("lora_alpha", label="LoRA alpha")
+    regression_helpfulness_only = setting_field("regression_helpfulness_only", label="Regress helpfulness only")
+    learning_rate = setting_field("learning_rate")
+    epochs = setting_field("epochs")
+    batch_size = setting_field("batch_size")
+    max_length = setting_field("max_length")
+    warmup_ratio = setting_field("warmup_ratio")
+    weight_decay = setting_field("weight_decay")
+    seed = setting_field("seed")
+    ensemble_size = setting_field("ensemble_size")
+    aggregation = setting_field("aggregation")
+    uwo_lambda = setting_field("uwo_lambda", label="UWO λ")
+    validation_fraction = setting_field("validation_fraction")
+    split_seed = setting_field("split_seed")
+    device = setting_field("device", choice_labels=DEVICES)
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         defaults = reward_config_defaults()

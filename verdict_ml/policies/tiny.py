@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from verdict_ml.config import config_check, setting
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL_CONFIG = Path(__file__).parent / "defaults" / "tiny_policy.json"
@@ -53,26 +55,23 @@ ProgressFn = Callable[[TrainingProgress], None]
 
 @dataclass
 class TinyPolicyConfig:
-    model_config_path: str = field(
-        default=str(DEFAULT_MODEL_CONFIG),
-        metadata={"help": "JSON with the tiny model's LlamaConfig fields (vocab size comes from the tokenizer)."},
+    model_config_path: str = setting(
+        str(DEFAULT_MODEL_CONFIG), help="JSON with the tiny model's LlamaConfig fields (vocab size comes from the tokenizer).",
     )
-    vocab_size: int = field(
-        default=2000,
-        metadata={"help": "Target BPE vocabulary size, special tokens included; smaller if the text has few merges."},
+    vocab_size: int = setting(
+        2000, ge=300, le=50000,
+        help="Target BPE vocabulary size, special tokens included; smaller if the text has few merges.",
     )
-    min_frequency: int = field(default=2, metadata={"help": "Minimum pair count for a BPE merge."})
-    epochs: int = field(default=20, metadata={"help": "Passes over the examples in the SFT phase."})
-    max_steps: int | None = field(
-        default=400, metadata={"help": "Upper bound on SFT optimiser steps, whatever the number of examples."}
+    min_frequency: int = setting(2, ge=1, help="Minimum pair count for a BPE merge.")
+    epochs: int = setting(20, ge=1, help="Passes over the examples in the SFT phase.")
+    max_steps: int | None = setting(
+        400, ge=1, help="Upper bound on SFT optimiser steps, whatever the number of examples; None: epochs decide.",
     )
-    batch_size: int = field(default=32, metadata={"help": "Examples per SFT step."})
-    learning_rate: float = field(default=5e-3, metadata={"help": "AdamW learning rate for the SFT phase."})
-    max_length: int = field(default=128, metadata={"help": "Formatted examples are cut to this many tokens."})
-    seed: int = field(default=0, metadata={"help": "Seed for weight initialisation and example order."})
-    num_threads: int | None = field(
-        default=None, metadata={"help": "torch intra-op threads; None leaves torch's setting alone."}
-    )
+    batch_size: int = setting(32, ge=1, help="Examples per SFT step.")
+    learning_rate: float = setting(5e-3, gt=0, help="AdamW learning rate for the SFT phase.")
+    max_length: int = setting(128, ge=8, help="Formatted examples are cut to this many tokens.")
+    seed: int = setting(0, help="Seed for weight initialisation and example order.")
+    num_threads: int | None = setting(None, ge=1, help="torch intra-op threads; None leaves torch's setting alone.")
 
 
 def as_messages(prompt: Prompt) -> Messages:
@@ -100,6 +99,7 @@ def build_tiny_policy(
     from transformers import GenerationConfig, LlamaConfig, LlamaForCausalLM
 
     config = config or TinyPolicyConfig()
+    config_check(config)
     if not examples:
         raise ValueError("build_tiny_policy needs at least one (prompt, response) example")
     if config.num_threads:

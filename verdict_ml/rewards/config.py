@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from verdict_ml.config import config_check, setting
 from verdict_ml.rewards.data import ATTRIBUTES
 from verdict_ml.rewards.losses import PAIRWISE_OBJECTIVES
 
@@ -13,60 +14,49 @@ DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda")
 
 @dataclass
 class RewardTrainingConfig:
-    """Settings for one reward-model training run (an ensemble is ``ensemble_size`` such runs)."""
+    """Settings for one reward-model training run (an ensemble is ``ensemble_size`` such runs). The field
+    metadata is the one list of the settings' rules: the web forms, the API and the commands read it."""
 
-    objective: str = "bt"  # one of OBJECTIVES
-    base_model: str | None = None  # None: the bundled all-MiniLM-L6-v2 folder
-    regression_helpfulness_only: bool = False  # regression head: 1 output (helpfulness) instead of 5
-    use_lora: bool = False  # False: full fine-tune
-    lora_r: int = 16
-    lora_alpha: int = 32
-    lora_dropout: float = 0.05
-    lora_target_modules: list[str] | None = None  # None: peft's default for the architecture
-    learning_rate: float = 5e-5
-    epochs: int = 1  # per phase (regression_then_scaled_bt runs two phases)
-    batch_size: int = 8  # pairs (or attribute examples) per step
-    eval_batch_size: int = 64  # sequences per forward pass at validation
-    max_length: int = 256  # tokens per (prompt, response); prompts are truncated from the left
-    group_by_length: bool = True  # batch rows of similar length together (less padding, same data)
-    seed: int = 0
-    weight_decay: float = 0.0
-    warmup_ratio: float = 0.0
-    max_grad_norm: float | None = 1.0
-    ensemble_size: int = 1  # members differ by seed (seed + i)
-    center_rewards_coefficient: float | None = None  # TRL's coef · mean((r_c + r_r)²)
-    device: str = "auto"  # auto | cpu | cuda
-    bf16: bool = True  # bf16 autocast, only ever used on a CUDA device that supports it
-    num_threads: int | None = None  # torch CPU threads; None leaves torch's setting alone
-    logging_steps: int = 10  # report the running training loss every N steps
+    objective: str = setting(
+        "bt", choices=OBJECTIVES,
+        help="Loss: bt, margin_bt or scaled_bt on pairs (m = |preference strength| ∈ {1, 2, 3}), regression on the "
+        "Likert attributes, or regression_then_scaled_bt (HelpSteer2-Preference's recipe).",
+    )
+    base_model: str | None = setting(
+        None, help="Local folder or hub id of an AutoModelForSequenceClassification; None: the bundled all-MiniLM-L6-v2."
+    )
+    regression_helpfulness_only: bool = setting(
+        False, help="Regression head: one output (helpfulness) instead of the five HelpSteer attributes."
+    )
+    use_lora: bool = setting(False, help="Train LoRA adapters (peft) instead of all weights.")
+    lora_r: int = setting(16, ge=1, help="LoRA rank.")
+    lora_alpha: int = setting(32, ge=1, help="LoRA scaling numerator (scale = alpha / r).")
+    lora_dropout: float = setting(0.05, ge=0, lt=1, help="Dropout on the LoRA branch.")
+    lora_target_modules: list[str] | None = setting(
+        None, help="Modules that get LoRA adapters; None: peft's default for the architecture."
+    )
+    learning_rate: float = setting(5e-5, gt=0, help="AdamW learning rate.")
+    epochs: int = setting(1, ge=1, help="Passes over the data, per phase (regression → scaled BT runs two).")
+    batch_size: int = setting(8, ge=1, help="Pairs (or attribute examples) per step.")
+    eval_batch_size: int = setting(64, ge=1, help="Sequences per forward pass at validation.")
+    max_length: int = setting(256, ge=8, help="Tokens per prompt + response; prompts are cut from the left.")
+    group_by_length: bool = setting(True, help="Batch rows of similar length together (less padding, same data).")
+    seed: int = setting(0, ge=0, help="Seed of initialisation and data order; ensemble member i uses seed + i.")
+    weight_decay: float = setting(0.0, ge=0, help="AdamW weight decay.")
+    warmup_ratio: float = setting(0.0, ge=0, lt=1, help="Share of the steps with a linear learning-rate warm-up.")
+    max_grad_norm: float | None = setting(1.0, gt=0, help="Gradient norm clipping; None: no clipping.")
+    ensemble_size: int = setting(1, ge=1, le=16, help="Members trained with seeds seed … seed + k − 1.")
+    center_rewards_coefficient: float | None = setting(
+        None, ge=0, help="TRL's coef · mean((r_c + r_r)²), which keeps rewards centred on 0; None: off."
+    )
+    device: str = setting("auto", choices=DEVICES, help="auto (CUDA if present), cpu or cuda.")
+    bf16: bool = setting(True, help="bf16 autocast, only ever used on a CUDA device that supports it.")
+    num_threads: int | None = setting(None, ge=1, help="torch CPU threads; None leaves torch's setting alone.")
+    logging_steps: int = setting(10, ge=1, help="Report the running training loss every N steps.")
 
     def validate(self) -> None:
-        """Raise ValueError naming the first invalid setting."""
-        if self.objective not in OBJECTIVES:
-            raise ValueError(f"objective must be one of {OBJECTIVES}, got {self.objective!r}")
-        if self.device not in DEVICES:
-            raise ValueError(f"device must be one of {DEVICES}, got {self.device!r}")
-        positive = ("epochs", "batch_size", "eval_batch_size", "ensemble_size", "logging_steps", "lora_r", "lora_alpha")
-        for name in positive:
-            value = getattr(self, name)
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        if not isinstance(self.max_length, int) or self.max_length < 8:
-            raise ValueError(f"max_length must be an integer ≥ 8, got {self.max_length!r}")
-        if not self.learning_rate > 0:
-            raise ValueError(f"learning_rate must be > 0, got {self.learning_rate!r}")
-        if self.weight_decay < 0:
-            raise ValueError(f"weight_decay must be ≥ 0, got {self.weight_decay!r}")
-        if not 0 <= self.warmup_ratio < 1:
-            raise ValueError(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio!r}")
-        if not 0 <= self.lora_dropout < 1:
-            raise ValueError(f"lora_dropout must be in [0, 1), got {self.lora_dropout!r}")
-        if self.max_grad_norm is not None and self.max_grad_norm <= 0:
-            raise ValueError(f"max_grad_norm must be > 0 or None, got {self.max_grad_norm!r}")
-        if self.center_rewards_coefficient is not None and self.center_rewards_coefficient < 0:
-            raise ValueError(f"center_rewards_coefficient must be ≥ 0 or None, got {self.center_rewards_coefficient!r}")
-        if self.num_threads is not None and (not isinstance(self.num_threads, int) or self.num_threads < 1):
-            raise ValueError(f"num_threads must be a positive integer or None, got {self.num_threads!r}")
+        """Raise ConfigError (a ValueError) naming every invalid setting."""
+        config_check(self)
 
     @property
     def attributes(self) -> tuple[str, ...]:

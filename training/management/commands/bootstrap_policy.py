@@ -12,9 +12,9 @@ from jobs.models import JobStatus, TrainingJob
 from jobs.runtime import JobReporter
 from training.management.commands.train_reward_model import EchoingReporter
 from training.policies.bootstrap import policy_bootstrap_body, policy_bootstrap_execute, policy_bootstrap_launch
+from training.policies.config import FIXED_SETTINGS, BootstrapConfig
 from training.policies.models import PolicyCheckpoint
-
-OPTIONS = ("vocab_size", "epochs", "max_steps", "batch_size", "learning_rate", "max_examples", "eval_fraction", "seed")
+from verdict_ml.config import add_arguments, config_settings
 
 
 class Command(BaseCommand):
@@ -22,21 +22,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--project", required=True, help="project slug")
-        parser.add_argument("--vocab-size", dest="vocab_size", type=int)
-        parser.add_argument("--epochs", type=int)
-        parser.add_argument("--max-steps", dest="max_steps", type=int)
-        parser.add_argument("--batch-size", dest="batch_size", type=int)
-        parser.add_argument("--learning-rate", dest="learning_rate", type=float)
-        parser.add_argument("--max-examples", dest="max_examples", type=int)
-        parser.add_argument("--eval-fraction", dest="eval_fraction", type=float, help="held-out share of prompts (as the rounds use)")
-        parser.add_argument("--seed", type=int)
+        add_arguments(parser, BootstrapConfig, exclude=FIXED_SETTINGS)
         parser.add_argument("--queue", action="store_true", help="queue it on the gpu queue instead of running here")
 
     def handle(self, *args: Any, **options: Any) -> None:
         project = Project.objects.filter(slug=options["project"]).first()
         if project is None:
             raise CommandError(f"No project with slug '{options['project']}'.")
-        config = {name: options[name] for name in OPTIONS if options[name] is not None}
+        config = {name: options[name] for name in config_settings(BootstrapConfig, exclude=FIXED_SETTINGS) if options[name] is not None}
         try:
             job = policy_bootstrap_launch(project=project, config=config, launched_by=None, enqueue=options["queue"])
         except ValidationError as error:

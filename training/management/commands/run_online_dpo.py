@@ -14,19 +14,15 @@ from annotation.models import Project
 from jobs.models import JobStatus, TrainingJob
 from jobs.runtime import JobReporter
 from training.management.commands.train_reward_model import EchoingReporter, set_options
-from training.online_dpo.config import PAIR_STRATEGIES, REFERENCES
+from training.online_dpo.config import OnlineRoundConfig
 from training.online_dpo.models import OnlineRound
 from training.online_dpo.round_body import online_round_body, online_round_execute
 from training.online_dpo.services import online_round_launch_next, online_run_launch
 from training.policies.models import PolicyCheckpoint
 from training.policies.services import policy_checkpoint_register_external
 from training.rewards.models import RewardModel
+from verdict_ml.config import add_arguments, config_settings
 
-OPTIONS = (
-    "mode", "prompts_per_round", "samples_per_prompt", "temperature", "top_p", "max_new_tokens", "pair_strategy",
-    "min_reward_gap", "length_penalty_alpha", "human_fraction", "reference", "beta", "learning_rate", "epochs",
-    "max_steps", "batch_size", "eval_prompts", "eval_samples", "eval_fraction", "seed", "device",
-)
 FIGURES = ("mean_reward", "previous_mean_reward", "win_rate", "kl", "mean_length", "mismatch_rate", "margin_start", "margin_end")
 
 
@@ -36,28 +32,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--project", required=True, help="project slug")
         parser.add_argument("--rounds", type=int, required=True)
-        parser.add_argument("--mode", choices=["proxy", "human"])
-        parser.add_argument("--prompts-per-round", dest="prompts_per_round", type=int)
-        parser.add_argument("--samples-per-prompt", dest="samples_per_prompt", type=int, help="K (default 4)")
-        parser.add_argument("--temperature", type=float)
-        parser.add_argument("--top-p", dest="top_p", type=float)
-        parser.add_argument("--max-new-tokens", dest="max_new_tokens", type=int)
-        parser.add_argument("--pair-strategy", dest="pair_strategy", choices=PAIR_STRATEGIES)
-        parser.add_argument("--min-reward-gap", dest="min_reward_gap", type=float)
-        parser.add_argument("--length-penalty-alpha", dest="length_penalty_alpha", type=float)
-        parser.add_argument("--human-fraction", dest="human_fraction", type=float)
-        parser.add_argument("--reference", choices=REFERENCES)
-        parser.add_argument("--beta", type=float)
-        parser.add_argument("--learning-rate", dest="learning_rate", type=float)
-        parser.add_argument("--epochs", type=float)
-        parser.add_argument("--max-steps", dest="max_steps", type=int)
-        parser.add_argument("--batch-size", dest="batch_size", type=int)
-        parser.add_argument("--eval-prompts", dest="eval_prompts", type=int)
-        parser.add_argument("--eval-samples", dest="eval_samples", type=int)
-        parser.add_argument("--eval-fraction", dest="eval_fraction", type=float)
-        parser.add_argument("--seed", type=int)
-        parser.add_argument("--device")
-        parser.add_argument("--set", dest="extra", action="append", default=[], metavar="KEY=JSON", help="any other setting")
+        add_arguments(parser, OnlineRoundConfig)
+        parser.add_argument("--set", dest="extra", action="append", default=[], metavar="KEY=JSON", help="a setting as JSON, e.g. --set aggregation=null")
         start = parser.add_mutually_exclusive_group()
         start.add_argument("--checkpoint", type=int, help="start from this policy checkpoint id (default: the newest)")
         start.add_argument("--policy", help="start from this AutoModelForCausalLM folder or hub id (registered)")
@@ -72,7 +48,7 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=options["user"]).first() if options["user"] else None
         if options["user"] and user is None:
             raise CommandError(f"No user named '{options['user']}'.")
-        config = {name: options[name] for name in OPTIONS if options[name] is not None}
+        config = {name: options[name] for name in config_settings(OnlineRoundConfig) if options[name] is not None}
         config.update(set_options(options["extra"]))
         try:
             run = online_run_launch(

@@ -19,17 +19,15 @@ from jobs.models import FINISHED_STATUSES, JobStatus, TrainingJob
 from jobs.runtime import JobReporter
 from jobs.selectors import job_eta_seconds
 from jobs.services import job_cancel
-from training.rewards.config import LABEL_SOURCES
+from training.rewards.config import WORKER_SETTINGS, RewardJobConfig
 from training.rewards.job_body import reward_job_body, reward_job_execute
-from training.rewards.models import RewardAggregation, RewardModel
+from training.rewards.models import RewardModel
 from training.rewards.selectors import dataset_version_for
 from training.rewards.services import reward_job_launch
-from verdict_ml.rewards.train import OBJECTIVES
+from verdict_ml.config import add_arguments, config_settings
 
-OPTION_SETTINGS = (
-    "objective", "base_model", "epochs", "learning_rate", "batch_size", "max_length", "ensemble_size", "seed",
-    "aggregation", "validation_fraction", "device", "label_source",
-)
+# Given by reference (--attribute-dataset), not by id.
+OPTION_EXCLUDED = (*WORKER_SETTINGS, "attribute_dataset_version")
 
 
 def set_options(items: list[str]) -> dict[str, Any]:
@@ -81,25 +79,12 @@ class Command(BaseCommand):
             "--attribute-dataset", dest="attribute_dataset",
             help="helpsteer2 version for the regression phase of regression_then_scaled_bt (id or SLUG:N)",
         )
-        parser.add_argument("--objective", required=True, choices=OBJECTIVES)
-        parser.add_argument(
-            "--label-source", dest="label_source", choices=LABEL_SOURCES,
-            help="with --project: the annotations (default), or the hindsight / foresight ratings of a hindsight project",
-        )
-        parser.add_argument("--base-model", dest="base_model", help="local folder or hub id (default: bundled MiniLM)")
-        parser.add_argument("--lora", action="store_true", help="train LoRA adapters instead of all weights")
-        parser.add_argument("--epochs", type=int)
-        parser.add_argument("--learning-rate", dest="learning_rate", type=float)
-        parser.add_argument("--batch-size", dest="batch_size", type=int)
-        parser.add_argument("--max-length", dest="max_length", type=int)
-        parser.add_argument("--ensemble-size", dest="ensemble_size", type=int)
-        parser.add_argument("--aggregation", choices=RewardAggregation.values)
-        parser.add_argument("--validation-fraction", dest="validation_fraction", type=float)
-        parser.add_argument("--seed", type=int)
-        parser.add_argument("--device", choices=["auto", "cpu", "cuda"])
+        settings = add_arguments(parser, RewardJobConfig, exclude=OPTION_EXCLUDED)
+        settings["objective"].required = True
+        parser.add_argument("--lora", dest="use_lora", action="store_const", const=True, help="the same as --use-lora")
         parser.add_argument(
             "--set", dest="extra", action="append", default=[], metavar="KEY=JSON",
-            help="any other setting, e.g. --set warmup_ratio=0.1 --set lora_r=8 (value parsed as JSON)",
+            help="a setting as JSON (for lists and nulls), e.g. --set lora_target_modules='[\"query\", \"value\"]' --set max_grad_norm=null",
         )
         parser.add_argument("--user", help="username recorded as the launcher")
         mode = parser.add_mutually_exclusive_group()
@@ -153,9 +138,7 @@ class Command(BaseCommand):
         return project
 
     def _config(self, options: dict[str, Any]) -> dict[str, Any]:
-        config = {name: options[name] for name in OPTION_SETTINGS if options[name] is not None}
-        if options["lora"]:
-            config["use_lora"] = True
+        config = {name: options[name] for name in config_settings(RewardJobConfig, exclude=OPTION_EXCLUDED) if options[name] is not None}
         config.update(set_options(options["extra"]))
         return config
 
