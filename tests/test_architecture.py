@@ -43,6 +43,10 @@ def test_the_repository_keeps_every_contract() -> None:
         ({"verdict/api_errors.py": "import annotation.models\n"}, "verdict's settings, Celery app"),
         ({"training/violation.py": "from hindsight import urls\n"}, "Only verdict.urls includes several apps' URLs"),
         (
+            {"training/management/commands/violation.py": "from training.management.commands import train_reward_model\n"},
+            "Management commands do not import each other",
+        ),
+        (
             {"annotation/cycle_a.py": "from annotation import cycle_b\n", "annotation/cycle_b.py": "from annotation import cycle_a\n"},
             "No import cycles between the modules of any package",
         ),

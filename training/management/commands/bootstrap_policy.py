@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotation.models import Project
+from jobs.cli import EchoingReporter
 from jobs.models import JobStatus, TrainingJob
 from jobs.runtime import JobReporter
-from training.management.commands.train_reward_model import EchoingReporter
 from training.policies.bootstrap import policy_bootstrap_body, policy_bootstrap_execute, policy_bootstrap_launch
 from training.policies.config import FIXED_SETTINGS, BootstrapConfig
 from training.policies.models import PolicyCheckpoint

@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotation.models import Project
+from jobs.cli import EchoingReporter, set_options
 from jobs.models import JobStatus, TrainingJob
 from jobs.runtime import JobReporter
-from training.management.commands.train_reward_model import EchoingReporter, set_options
 from training.online_dpo.config import OnlineRoundConfig
 from training.online_dpo.models import OnlineRound
 from training.online_dpo.round_body import online_round_body, online_round_execute
