@@ -159,20 +159,24 @@ def worker(start_worker: Callable[..., tuple[subprocess.Popen, Path]]) -> tuple[
     return start_worker()
 
 
+def long_reward_job(tiny_model_dir: Path) -> tuple[TrainingJob, object]:
+    """A reward-model job on separable judgements that trains for minutes unless stopped, and its admin."""
+    admin = UserFactory(username="adam", role="admin")
+    project = ProjectFactory(slug="demo")
+    annotator = UserFactory(username="anna", role="annotator")
+    MembershipFactory(project=project, user=annotator)
+    add_separable_judgements(project, annotator)
+    config = fast_config(tiny_model_dir, epochs=2000, batch_size=2)
+    return reward_job_launch(project=project, config=config, launched_by=admin), admin
+
+
 def test_a_killed_worker_leaves_its_job_failed_with_no_ready_artifact_and_restart_queues_it_again(
     worker, tiny_model_dir, settings
 ):
     process, log = worker
     settings.VERDICT_JOB_STALE_SECONDS = STALE_SECONDS
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    admin = UserFactory(username="adam", role="admin")
-    project = ProjectFactory(slug="demo")
-    annotator = UserFactory(username="anna", role="annotator")
-    MembershipFactory(project=project, user=annotator)
-    add_separable_judgements(project, annotator)
-    config = fast_config(tiny_model_dir, epochs=2000, batch_size=2)  # runs for minutes unless killed
-
-    job = reward_job_launch(project=project, config=config, launched_by=admin)
+    job, admin = long_reward_job(tiny_model_dir)
 
     def training() -> bool:
         job.refresh_from_db()
@@ -203,12 +207,7 @@ def test_a_killed_worker_leaves_its_job_failed_with_no_ready_artifact_and_restar
 
 def test_cancelling_through_the_api_stops_the_training_in_the_worker_and_keeps_its_log(worker, tiny_model_dir, client_for):
     process, log = worker
-    admin = UserFactory(username="adam", role="admin")
-    project = ProjectFactory(slug="demo")
-    annotator = UserFactory(username="anna", role="annotator")
-    MembershipFactory(project=project, user=annotator)
-    add_separable_judgements(project, annotator)
-    job = reward_job_launch(project=project, config=fast_config(tiny_model_dir, epochs=2000, batch_size=2), launched_by=admin)
+    job, admin = long_reward_job(tiny_model_dir)
 
     def training() -> bool:
         job.refresh_from_db()
@@ -234,12 +233,7 @@ def test_a_worker_serving_only_the_gpu_queue_without_beat_fails_a_dead_workers_j
     """Issue 13.4: no beat and no `default`-queue worker alive — the surviving gpu worker reaps by itself."""
     settings.CELERY_TASK_ALWAYS_EAGER = False
     first, log = start_worker("gpu", name="first-gpu-worker")
-    admin = UserFactory(username="adam", role="admin")
-    project = ProjectFactory(slug="demo")
-    annotator = UserFactory(username="anna", role="annotator")
-    MembershipFactory(project=project, user=annotator)
-    add_separable_judgements(project, annotator)
-    job = reward_job_launch(project=project, config=fast_config(tiny_model_dir, epochs=2000, batch_size=2), launched_by=admin)
+    job, _ = long_reward_job(tiny_model_dir)
 
     def training() -> bool:
         job.refresh_from_db()

@@ -15,18 +15,7 @@ from datasets_app.exports.services import dataset_version_create
 from datasets_app.models import DatasetVersion
 from jobs import services as job_services
 from jobs.models import JobKind, JobStatus, TrainingJob
-from tests.datasets_app.export_builders import annotate, pair, raters
 from tests.datasets_app.exports.test_export_interfaces import stored_files
-
-
-@pytest.fixture
-def labelled(project):
-    users = raters(3)
-    for n in range(4):
-        item = pair(project, f"Question {n}?", f"Good {n}", f"Bad {n}")
-        for user in users:
-            annotate(item, user, preference_strength=-2, justification="Response A is better.")
-    return project
 
 
 @pytest.fixture

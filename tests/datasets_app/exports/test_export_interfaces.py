@@ -26,16 +26,6 @@ class FailingStorage(FileSystemStorage):
         return super()._save(name, content)
 
 
-@pytest.fixture
-def labelled(project):
-    users = raters(3)
-    for n in range(4):
-        item = pair(project, f"Question {n}?", f"Good {n}", f"Bad {n}")
-        for user in users:
-            annotate(item, user, preference_strength=-2, justification="Response A is better.")
-    return project
-
-
 def web_client(user):
     client = Client()
     client.force_login(user)
