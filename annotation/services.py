@@ -26,6 +26,7 @@ from annotation.models import (
     messages_content_hash,
     text_content_hash,
 )
+from annotation.stats import project_stats_mark_stale
 
 # How many locked-then-rejected candidates next-task tries before it reports the queue empty.
 MAX_CANDIDATES = 50
@@ -60,6 +61,7 @@ def project_update(*, project: Project, **fields: Any) -> Project:
         setattr(project, name, value)
     project.full_clean()
     project.save()
+    project_stats_mark_stale(project_id=project.pk)
     return project
 
 
@@ -91,7 +93,9 @@ def item_get_or_create(
     item = Item.objects.filter(project=project, prompt=prompt, response_1=response_1, response_2=response_2).first()
     if item is not None:
         return item, False
-    return Item.objects.create(project=project, prompt=prompt, response_1=response_1, response_2=response_2, **fields), True
+    item = Item.objects.create(project=project, prompt=prompt, response_1=response_1, response_2=response_2, **fields)
+    project_stats_mark_stale(project_id=project.pk)
+    return item, True
 
 
 # ---------------------------------------------------------------- assignment
@@ -214,6 +218,7 @@ def assignment_skip(*, assignment: Assignment, annotator: AbstractBaseUser, reas
         assignment.skip_reason = reason
         assignment.skip_note = note.strip()[:500]
         assignment.save(update_fields=["state", "skip_reason", "skip_note", "updated_at"])
+        project_stats_mark_stale(project_id=assignment.item.project_id)
     return assignment
 
 
@@ -374,6 +379,7 @@ def annotation_submit(
         assignment.state = AssignmentState.SUBMITTED
         assignment.save(update_fields=["state", "updated_at"])
         Item.objects.filter(pk=item.pk).update(completed_count=F("completed_count") + 1)
+        project_stats_mark_stale(project_id=item.project_id)
     return annotation, True
 
 
@@ -389,4 +395,6 @@ def annotation_revise(*, annotator: AbstractBaseUser, annotation: Annotation, da
         )
         _apply_input(annotation, annotation.item, swapped, data)
         annotation.save()
+        project_stats_mark_stale(project_id=annotation.item.project_id)
     return annotation
+
