@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 
 from annotation import dashboard
 from annotation.models import Annotation, Assignment, Item, Project, ProjectStats
+from annotation.progress import annotators_done
 
 OPEN_ITEMS_CACHE_SECONDS = 30
 
@@ -33,8 +34,14 @@ def open_items_count(*, project: Project, annotator: AbstractBaseUser) -> int:
 def annotator_progress(*, project: Project, annotator: AbstractBaseUser) -> dict[str, int]:
     """What the annotator has done (gold items count like any other), and how many items of the project
     still need annotations from others."""
-    done = Annotation.objects.filter(annotator=annotator, item__project=project).count()
+    done = annotators_done(projects=[project], annotator=annotator)[project.pk]
     return {"done": done, "remaining": open_items_count(project=project, annotator=annotator)}
+
+
+def projects_progress(*, projects: list[Project], annotator: AbstractBaseUser) -> dict[int, dict[str, int]]:
+    """`annotator_progress` of every project of a page, `done` read in one query for them all."""
+    done = annotators_done(projects=projects, annotator=annotator)
+    return {project.pk: {"done": done[project.pk], "remaining": open_items_count(project=project, annotator=annotator)} for project in projects}
 
 
 def annotations_of(*, annotator: AbstractBaseUser, project: Project | None = None) -> QuerySet[Annotation]:

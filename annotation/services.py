@@ -26,6 +26,7 @@ from annotation.models import (
     messages_content_hash,
     text_content_hash,
 )
+from annotation.progress import annotator_progress_count
 from annotation.stats import project_stats_mark_stale
 
 # How many locked-then-rejected candidates next-task tries before it reports the queue empty.
@@ -120,13 +121,12 @@ def _lock_next_item(*, project: Project, annotator: AbstractBaseUser, now: datet
     never wait on each other; the claim count is then re-read in a fresh statement (READ COMMITTED
     sees every claim committed before we got the lock), which is what guarantees the overlap.
     """
-    mine = Assignment.objects.filter(annotator=annotator, item=OuterRef("pk"))
-    mine_active = mine.exclude(state=AssignmentState.LEASED, lease_expires_at__lte=now)
-    candidates = (
-        Item.objects.filter(project=project, is_gold=gold)
-        .exclude(Exists(mine_active))
-        .annotate(had_expired_lease=Exists(mine))
+    mine_active = Assignment.objects.filter(annotator=annotator, item=OuterRef("pk")).exclude(
+        state=AssignmentState.LEASED, lease_expires_at__lte=now
     )
+    # Only a NOT EXISTS probe per candidate (the (item, annotator) unique index): nothing in the SELECT
+    # list reads the annotator's other assignments, which at 50k of them cost a hashed subplan per call.
+    candidates = Item.objects.filter(project=project, is_gold=gold).exclude(Exists(mine_active))
     if not gold:
         claims = (
             Assignment.objects.filter(_active_claims(now), item=OuterRef("pk"))
@@ -196,9 +196,9 @@ def assignment_next(
             "lease_expires_at": now + timedelta(minutes=project.lease_minutes),
             "swapped": item.is_pair and rng.random() < 0.5,
         }
-        # An own expired lease on this item is renewed; otherwise this is a first assignment.
-        if item.had_expired_lease:
-            Assignment.objects.filter(item=item, annotator=annotator).update(**lease)
+        # An own assignment on a candidate can only be an expired lease: it is renewed (one indexed
+        # UPDATE); otherwise this is a first assignment.
+        if Assignment.objects.filter(item=item, annotator=annotator).update(**lease):
             return Assignment.objects.select_related(*TASK_RELATIONS).get(item=item, annotator=annotator)
         assignment = Assignment.objects.create(item=item, annotator=annotator, **lease)
         assignment.item = item
@@ -379,6 +379,7 @@ def annotation_submit(
         assignment.state = AssignmentState.SUBMITTED
         assignment.save(update_fields=["state", "updated_at"])
         Item.objects.filter(pk=item.pk).update(completed_count=F("completed_count") + 1)
+        annotator_progress_count(project_id=item.project_id, annotator=annotator)
         project_stats_mark_stale(project_id=item.project_id)
     return annotation, True
 

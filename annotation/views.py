@@ -26,14 +26,16 @@ def _managed(request: HttpRequest, slug: str) -> Project:
 
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
+    visible = list(visible_projects(request.user))
+    progress = selectors.projects_progress(projects=visible, annotator=request.user)
     projects = [
         {
             "project": project,
             "can_manage": can_manage_project(request.user, project),
             "can_annotate": can_annotate(request.user, project),
-            "progress": selectors.annotator_progress(project=project, annotator=request.user),
+            "progress": progress[project.pk],
         }
-        for project in visible_projects(request.user)
+        for project in visible
     ]
     return render(request, "annotation/project_list.html", {"projects": projects, "can_create": is_researcher(request.user)})
 
