@@ -152,6 +152,10 @@ class AnnotationListApi(generics.ListAPIView):
     def get_queryset(self):  # noqa: ANN201
         return selectors.annotations_of(annotator=self.request.user)
 
+    def list_count(self) -> int:
+        """The page's `count`, from the annotator's progress counters, not a COUNT(*) of their history."""
+        return selectors.annotations_count(annotator=self.request.user)
+
 
 class AnnotationDetailApi(APIView):
     def _own(self, request: Request, annotation_id: int) -> Annotation:

@@ -82,3 +82,12 @@ def test_the_project_list_reads_every_projects_done_count_in_one_query(project, 
     assert len([q for q in queries.captured_queries if "annotation_annotatorprogress" in q["sql"]]) == 1
     # No count over the annotator's annotations (the open-items count, cached, keeps its own query).
     assert not [q["sql"] for q in queries.captured_queries if 'COUNT(*) AS "__count" FROM "annotation_annotation"' in q["sql"]]
+
+
+def test_the_annotations_list_counts_from_the_counters_not_count_star(project, items, annotator, client_for):
+    for _ in range(3):
+        submit(annotator, services.assignment_next(annotator=annotator, project=project))
+    with CaptureQueriesContext(connection) as queries:
+        body = client_for(annotator).get("/api/annotations/?limit=2").json()
+    assert (body["count"], len(body["results"])) == (3, 2) and "offset=2" in body["next"]
+    assert not [q["sql"] for q in queries.captured_queries if 'COUNT(*) AS "__count" FROM "annotation_annotation"' in q["sql"]]
