@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotation import selectors, services
+from annotation import selectors, services, stats
 from annotation.models import Annotation, Assignment
 from annotation.permissions import (
     IsResearcher,
@@ -75,9 +75,13 @@ class ProjectMemberApi(APIView):
 
 
 class ProjectStatsApi(APIView):
-    @extend_schema(responses=OpenApiResponse(description="Progress, per-annotator counts, agreement."))
+    @extend_schema(responses=OpenApiResponse(
+        description="Progress, per-annotator counts, agreement, as stored by the last background refresh: "
+        "`computed_at` says when, `stale` whether writes have landed since."
+    ))
     def get(self, request: Request, slug: str) -> Response:
-        return Response(selectors.project_dashboard(project=managed_project(request.user, slug)))
+        stored = stats.project_stats_current(project=managed_project(request.user, slug))
+        return Response({**stored.payload, "computed_at": stored.computed_at, "stale": stored.stale})
 
 
 class NextTaskApi(APIView):
@@ -147,6 +151,10 @@ class AnnotationListApi(generics.ListAPIView):
 
     def get_queryset(self):  # noqa: ANN201
         return selectors.annotations_of(annotator=self.request.user)
+
+    def list_count(self) -> int:
+        """The page's `count`, from the annotator's progress counters, not a COUNT(*) of their history."""
+        return selectors.annotations_count(annotator=self.request.user)
 
 
 class AnnotationDetailApi(APIView):

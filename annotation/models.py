@@ -296,3 +296,37 @@ class Annotation(models.Model):
 
     def __str__(self) -> str:
         return f"Annotation {self.pk} on item {self.item_id}"
+
+
+class ProjectStats(models.Model):
+    """The project dashboard's figures as last computed by the background refresh (every figure of
+    `GET /api/projects/<slug>/stats/`), so that no request recomputes them from all of a project's rows.
+    `stale` is set by every write that changes a figure and cleared when a refresh starts; the beat
+    task `annotation.refresh_project_stats` recomputes stale projects."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, primary_key=True, related_name="stats")
+    payload = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    stale = models.BooleanField(default=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["stale"], condition=Q(stale=True), name="project_stats_stale")]
+
+    def __str__(self) -> str:
+        return f"Stats of {self.project_id} as of {self.computed_at}"
+
+
+class AnnotatorProgress(models.Model):
+    """How many annotations an annotator has in a project (`progress.done`), counted up by
+    `annotation_submit` in its transaction, so that showing progress after each task reads one row
+    instead of joining all of the annotator's annotations with the project's items."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    done = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["annotator", "project"], name="one_progress_per_annotator")]
+
+    def __str__(self) -> str:
+        return f"{self.annotator_id} in {self.project_id}: {self.done}"

@@ -26,6 +26,8 @@ from annotation.models import (
     messages_content_hash,
     text_content_hash,
 )
+from annotation.progress import annotator_progress_count
+from annotation.stats import project_stats_mark_stale
 
 # How many locked-then-rejected candidates next-task tries before it reports the queue empty.
 MAX_CANDIDATES = 50
@@ -60,6 +62,7 @@ def project_update(*, project: Project, **fields: Any) -> Project:
         setattr(project, name, value)
     project.full_clean()
     project.save()
+    project_stats_mark_stale(project_id=project.pk)
     return project
 
 
@@ -91,7 +94,9 @@ def item_get_or_create(
     item = Item.objects.filter(project=project, prompt=prompt, response_1=response_1, response_2=response_2).first()
     if item is not None:
         return item, False
-    return Item.objects.create(project=project, prompt=prompt, response_1=response_1, response_2=response_2, **fields), True
+    item = Item.objects.create(project=project, prompt=prompt, response_1=response_1, response_2=response_2, **fields)
+    project_stats_mark_stale(project_id=project.pk)
+    return item, True
 
 
 # ---------------------------------------------------------------- assignment
@@ -116,13 +121,12 @@ def _lock_next_item(*, project: Project, annotator: AbstractBaseUser, now: datet
     never wait on each other; the claim count is then re-read in a fresh statement (READ COMMITTED
     sees every claim committed before we got the lock), which is what guarantees the overlap.
     """
-    mine = Assignment.objects.filter(annotator=annotator, item=OuterRef("pk"))
-    mine_active = mine.exclude(state=AssignmentState.LEASED, lease_expires_at__lte=now)
-    candidates = (
-        Item.objects.filter(project=project, is_gold=gold)
-        .exclude(Exists(mine_active))
-        .annotate(had_expired_lease=Exists(mine))
+    mine_active = Assignment.objects.filter(annotator=annotator, item=OuterRef("pk")).exclude(
+        state=AssignmentState.LEASED, lease_expires_at__lte=now
     )
+    # Only a NOT EXISTS probe per candidate (the (item, annotator) unique index): nothing in the SELECT
+    # list reads the annotator's other assignments, which at 50k of them cost a hashed subplan per call.
+    candidates = Item.objects.filter(project=project, is_gold=gold).exclude(Exists(mine_active))
     if not gold:
         claims = (
             Assignment.objects.filter(_active_claims(now), item=OuterRef("pk"))
@@ -192,9 +196,9 @@ def assignment_next(
             "lease_expires_at": now + timedelta(minutes=project.lease_minutes),
             "swapped": item.is_pair and rng.random() < 0.5,
         }
-        # An own expired lease on this item is renewed; otherwise this is a first assignment.
-        if item.had_expired_lease:
-            Assignment.objects.filter(item=item, annotator=annotator).update(**lease)
+        # An own assignment on a candidate can only be an expired lease: it is renewed (one indexed
+        # UPDATE); otherwise this is a first assignment.
+        if Assignment.objects.filter(item=item, annotator=annotator).update(**lease):
             return Assignment.objects.select_related(*TASK_RELATIONS).get(item=item, annotator=annotator)
         assignment = Assignment.objects.create(item=item, annotator=annotator, **lease)
         assignment.item = item
@@ -214,6 +218,7 @@ def assignment_skip(*, assignment: Assignment, annotator: AbstractBaseUser, reas
         assignment.skip_reason = reason
         assignment.skip_note = note.strip()[:500]
         assignment.save(update_fields=["state", "skip_reason", "skip_note", "updated_at"])
+        project_stats_mark_stale(project_id=assignment.item.project_id)
     return assignment
 
 
@@ -374,6 +379,8 @@ def annotation_submit(
         assignment.state = AssignmentState.SUBMITTED
         assignment.save(update_fields=["state", "updated_at"])
         Item.objects.filter(pk=item.pk).update(completed_count=F("completed_count") + 1)
+        annotator_progress_count(project_id=item.project_id, annotator=annotator)
+        project_stats_mark_stale(project_id=item.project_id)
     return annotation, True
 
 
@@ -389,4 +396,6 @@ def annotation_revise(*, annotator: AbstractBaseUser, annotation: Annotation, da
         )
         _apply_input(annotation, annotation.item, swapped, data)
         annotation.save()
+        project_stats_mark_stale(project_id=annotation.item.project_id)
     return annotation
+

@@ -5,8 +5,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
-from annotation import selectors, services
+from annotation import selectors, services, stats
 from annotation.forms import AddMemberForm, ProjectForm
 from annotation.models import Project, SkipReason
 from annotation.permissions import (
@@ -25,14 +26,16 @@ def _managed(request: HttpRequest, slug: str) -> Project:
 
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
+    visible = list(visible_projects(request.user))
+    progress = selectors.projects_progress(projects=visible, annotator=request.user)
     projects = [
         {
             "project": project,
             "can_manage": can_manage_project(request.user, project),
             "can_annotate": can_annotate(request.user, project),
-            "progress": selectors.annotator_progress(project=project, annotator=request.user),
+            "progress": progress[project.pk],
         }
-        for project in visible_projects(request.user)
+        for project in visible
     ]
     return render(request, "annotation/project_list.html", {"projects": projects, "can_create": is_researcher(request.user)})
 
@@ -83,7 +86,13 @@ def project_add_member(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def project_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     project = _managed(request, slug)
-    return render(request, "annotation/dashboard.html", {"project": project, "stats": selectors.project_dashboard(project=project)})
+    stored = stats.project_stats_current(project=project)
+    age_seconds = max(0, round((timezone.now() - stored.computed_at).total_seconds()))
+    return render(
+        request,
+        "annotation/dashboard.html",
+        {"project": project, "stats": stored.payload, "computed_at": stored.computed_at, "age_seconds": age_seconds, "stale": stored.stale},
+    )
 
 
 @login_required

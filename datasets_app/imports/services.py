@@ -23,6 +23,7 @@ from annotation.models import (
     messages_content_hash,
     text_content_hash,
 )
+from annotation.stats import project_stats_mark_stale
 from datasets_app.imports.parsers import ErrorLog, ParsedItem, open_source, parse_source
 from datasets_app.imports.parsers.sources import PathOrFile
 from datasets_app.models import ImportFormat, ImportRecord, ImportStatus
@@ -205,6 +206,7 @@ def _write(project: Project, items: list[ParsedItem]) -> ImportCounts:
         keys = _item_keys(items, prompt_ids, response_ids)
         item_ids = _item_ids(project, items, keys, counts)
         _create_annotations(items, keys, item_ids, counts)
+        project_stats_mark_stale(project_id=project.pk)
     return counts
 
 

@@ -216,12 +216,19 @@ CELERY_TASK_ROUTES = {
     "training.online_dpo_tick": {"queue": "default"},
     "training.*": {"queue": "gpu"},
     "datasets_app.*": {"queue": "default"},
+    "annotation.*": {"queue": "default"},
 }
 CELERY_BEAT_SCHEDULE = {
     "reap-stale-jobs": {"task": "training.reap_stale_jobs", "schedule": 15.0, "options": {"queue": "default"}},
     "online-dpo-tick": {"task": "training.online_dpo_tick", "schedule": 30.0, "options": {"queue": "default"}},
     # Fails dataset versions whose build job was reaped or cancelled (and removes their files).
     "reconcile-dataset-builds": {"task": "datasets_app.reconcile_dataset_builds", "schedule": 5.0, "options": {"queue": "default"}},
+    # Recomputes the stored dashboard figures of projects that changed (annotation.stats).
+    "refresh-project-stats": {
+        "task": "annotation.refresh_project_stats",
+        "schedule": float(os.environ.get("VERDICT_STATS_REFRESH_SECONDS", "30")),
+        "options": {"queue": "default", "expires": float(os.environ.get("VERDICT_STATS_REFRESH_SECONDS", "30"))},
+    },
 }
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -239,6 +246,9 @@ VERDICT_JOB_STALE_SECONDS = float(os.environ.get("VERDICT_JOB_STALE_SECONDS", "4
 # Besides beat's reaper, every worker checks for stale jobs this often (jobs/watch.py), so reaping does
 # not depend on beat or on a live `default`-queue worker.
 VERDICT_JOB_REAP_SECONDS = float(os.environ.get("VERDICT_JOB_REAP_SECONDS", "15"))
+# Stored dashboard figures are recomputed by beat every VERDICT_STATS_REFRESH_SECONDS when stale, and at
+# least every VERDICT_STATS_MAX_AGE_SECONDS (0 = never) to catch writes made outside the annotation services.
+VERDICT_STATS_MAX_AGE_SECONDS = float(os.environ.get("VERDICT_STATS_MAX_AGE_SECONDS", "3600"))
 # Model text longer than this is shown as escaped plain text instead of rendered Markdown, which keeps
 # the time a task fetch spends rendering bounded (annotation/rendering.py).
 VERDICT_MARKDOWN_MAX_CHARS = int(os.environ.get("VERDICT_MARKDOWN_MAX_CHARS", "50000"))

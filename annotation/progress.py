@@ -1,0 +1,37 @@
+"""The per-annotator `progress.done` counter (`AnnotatorProgress`): counted up by each submit, read by
+next-task, the hindsight workspace and the project list in one indexed lookup."""
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from annotation.models import Annotation, AnnotatorProgress, Project
+
+
+def _counted(*, project_id: int, annotator: AbstractBaseUser) -> int:
+    return Annotation.objects.filter(annotator=annotator, item__project_id=project_id).count()
+
+
+def annotator_progress_count(*, project_id: int, annotator: AbstractBaseUser) -> None:
+    """One more annotation by `annotator` in the project; call inside the transaction that stores it.
+    The first one creates the counter from a count of the annotator's annotations (which sees the new
+    one); a concurrent first submit that loses the race to create it counts itself up instead."""
+    counter = AnnotatorProgress.objects.filter(project_id=project_id, annotator=annotator)
+    if counter.update(done=F("done") + 1):
+        return
+    try:
+        with transaction.atomic():
+            AnnotatorProgress.objects.create(project_id=project_id, annotator=annotator, done=_counted(project_id=project_id, annotator=annotator))
+    except IntegrityError:
+        counter.update(done=F("done") + 1)
+
+
+def annotators_done(*, projects: list[Project], annotator: AbstractBaseUser) -> dict[int, int]:
+    """`done` for each of the projects, in one query; a project without a counter yet (the annotator
+    never submitted there since the counters exist) is counted from its annotations."""
+    done = dict(
+        AnnotatorProgress.objects.filter(annotator=annotator, project__in=projects).values_list("project_id", "done")
+    )
+    for project in projects:
+        if project.pk not in done:
+            done[project.pk] = _counted(project_id=project.pk, annotator=annotator)
+    return done
