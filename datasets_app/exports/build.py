@@ -96,14 +96,16 @@ def scratch_root() -> Path:
     return Path(settings.FILE_UPLOAD_TEMP_DIR or tempfile.gettempdir())
 
 
-def scratch_prefix(version_id: int) -> str:
-    """Every build of a version writes into `<scratch_root>/verdict-export-v<pk>-<random>`, so a folder
-    a killed worker left behind can be found by the version's id."""
-    return f"verdict-export-v{version_id}-"
+def scratch_prefix(version: DatasetVersion) -> str:
+    """Every build of a version writes into `<scratch_root>/verdict-export-<storage key>-<random>`, so a
+    folder a killed worker left behind can be found by the version's storage key — unique across
+    databases too, so two Verdict instances (or test runs) sharing a temporary folder never remove each
+    other's folders, as a name by primary key did."""
+    return f"verdict-export-{Path(version.storage_path).name}-"
 
 
-def _remove_scratch(version_id: int) -> None:
-    for folder in scratch_root().glob(f"{scratch_prefix(version_id)}*"):
+def _remove_scratch(version: DatasetVersion) -> None:
+    for folder in scratch_root().glob(f"{scratch_prefix(version)}*"):
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -162,10 +164,10 @@ def dataset_build_body(job: TrainingJob, reporter: JobReporter) -> dict[str, Any
     becomes ready only after every file is stored with its checksum; on any failure it ends failed
     with its stored files removed, and the error is re-raised so that the job fails with it too."""
     version = _claim(int(job.config["dataset_version"]), job)
-    _remove_scratch(version.pk)  # what an earlier, killed build of this version left on this host
+    _remove_scratch(version)  # what an earlier, killed build of this version left on this host
     reporter.log(f"building {version}")
     try:
-        with tempfile.TemporaryDirectory(prefix=scratch_prefix(version.pk), dir=settings.FILE_UPLOAD_TEMP_DIR) as scratch:
+        with tempfile.TemporaryDirectory(prefix=scratch_prefix(version), dir=settings.FILE_UPLOAD_TEMP_DIR) as scratch:
             dataset = Path(scratch) / "dataset"
             dataset.mkdir()
             stats = write_dataset(version, dataset, _set_progress(version.pk, job, reporter))
@@ -230,7 +232,7 @@ def dataset_builds_reconcile() -> list[int]:
         )
         if updated:
             _remove_stored(version.storage_path)
-            _remove_scratch(version.pk)
+            _remove_scratch(version)
             failed.append(version.pk)
             logger.warning("dataset version %s failed: build job %s is %s", version.pk, job.pk, job.status)
     return failed

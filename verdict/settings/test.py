@@ -15,6 +15,8 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="verdict-test-media-"))
+# Each test run its own scratch folder for uploads and dataset builds, like its own media folder.
+FILE_UPLOAD_TEMP_DIR = tempfile.mkdtemp(prefix="verdict-test-scratch-")
 VERDICT_ARTIFACTS_ROOT = MEDIA_ROOT / "artifacts"
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="verdict-test-static-"))
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from django.utils import timezone
 
+from datasets_app.exports.build import scratch_prefix
 from datasets_app.exports.services import dataset_version_create
 from datasets_app.models import DatasetVersion
 from jobs import services as job_services
@@ -75,10 +76,10 @@ def test_a_build_whose_worker_died_is_failed_with_its_stored_files_and_scratch_f
     TrainingJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=stale, heartbeat_at=stale)
     DatasetVersion.objects.filter(pk=version.pk).update(status="running", progress=0.5)
     default_storage.save(f"{version.storage_path}/README.md", ContentFile(b"half a dataset"))
-    scratch = scratch_dir / f"verdict-export-v{version.pk}-k1ll3d"
+    scratch = scratch_dir / f"{scratch_prefix(version)}k1ll3d"
     (scratch / "dataset").mkdir(parents=True)
     (scratch / "dataset" / "part.jsonl").write_text("{}\n")
-    other = scratch_dir / f"verdict-export-v{version.pk}0-other"  # another version's folder stays
+    other = scratch_dir / "verdict-export-0123456789abcdef0123456789abcdef-other"  # another version's folder stays
     other.mkdir()
     page = page_for(researcher)
     assert b'http-equiv="refresh"' in page.get("/projects/demo/datasets/").content

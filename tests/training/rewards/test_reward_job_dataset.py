@@ -1,6 +1,7 @@
 """Reward jobs that read a dataset version (built by the datasets app's real exporter) instead of the
 project's live annotations: pairs for BT objectives, HelpSteer2 rows for regression."""
 import gzip
+import hashlib
 import io
 import json
 import uuid
@@ -103,11 +104,14 @@ def test_a_bad_row_in_a_version_fails_the_job_naming_file_line_and_field(judged_
     ]
     storage_path = f"datasets/demo/hand-written-{uuid.uuid4().hex}"
     files = {"jsonl/train.jsonl.gz": "".join(json.dumps(row) + "\n" for row in rows), "jsonl/validation.jsonl.gz": ""}
+    entries = []
     for name, text in files.items():
-        assert default_storage.save(f"{storage_path}/{name}", ContentFile(gzip.compress(text.encode()))) == f"{storage_path}/{name}"
+        data = gzip.compress(text.encode())
+        assert default_storage.save(f"{storage_path}/{name}", ContentFile(data)) == f"{storage_path}/{name}"
+        entries.append({"path": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()})
     version = DatasetVersion.objects.create(
         project=judged_project, version=1, format="trl-preference", status=DatasetStatus.READY, storage_path=storage_path,
-        files=[{"path": name, "size": 1, "sha256": ""} for name in files],
+        files=entries,
     )
 
     response = client_for(admin_user).post(
