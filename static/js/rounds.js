@@ -43,6 +43,57 @@
     return { label: label, data: values, borderColor: colour, backgroundColor: colour, pointRadius: 4, borderWidth: 2 };
   }
 
+  /* Proxy and independent judge reward (with their 95 % intervals as error bars drawn as whiskers:
+   * one short segment per point) against KL to the run's starting policy: a proxy that keeps rising
+   * while the judge flattens or falls is over-optimisation. On a round page (data-run) only that run. */
+  function overoptimisation(figures) {
+    const canvas = document.getElementById("chart-overoptimisation");
+    if (!canvas) {
+      return;
+    }
+    const run = root.dataset.run ? Number(root.dataset.run) : null;
+    const proxy = [], judge = [], whiskers = [];
+    figures.rounds.forEach(function (number, i) {
+      const x = figures.kl_to_start[i];
+      if (x === null || x === undefined || (run !== null && figures.runs[i] !== run)) {
+        return;
+      }
+      const intervals = figures.intervals[i] || {};
+      proxy.push({ x: x, y: figures.mean_reward[i], round: number });
+      if (intervals.mean_reward) {
+        whiskers.push({ label: "proxy 95 %", data: [{ x: x, y: intervals.mean_reward[0] }, { x: x, y: intervals.mean_reward[1] }], borderColor: "#93c5fd", pointRadius: 0, showLine: true, borderWidth: 2 });
+      }
+      if (figures.judge_mean_reward[i] !== null && figures.judge_mean_reward[i] !== undefined) {
+        judge.push({ x: x, y: figures.judge_mean_reward[i], round: number });
+        if (intervals.judge_mean_reward) {
+          whiskers.push({ label: "judge 95 %", data: [{ x: x, y: intervals.judge_mean_reward[0] }, { x: x, y: intervals.judge_mean_reward[1] }], borderColor: "#86efac", pointRadius: 0, showLine: true, borderWidth: 2 });
+        }
+      }
+    });
+    const datasets = [
+      { label: "proxy reward", data: proxy, borderColor: "#2563eb", backgroundColor: "#2563eb", showLine: true, pointRadius: 4 },
+      { label: "independent judge", data: judge, borderColor: "#16a34a", backgroundColor: "#16a34a", showLine: true, pointRadius: 4 },
+    ].concat(whiskers);
+    const data = { datasets: datasets };
+    if (charts.overoptimisation) {
+      charts.overoptimisation.data = data;
+      charts.overoptimisation.update("none");
+      return;
+    }
+    charts.overoptimisation = new window.Chart(canvas, {
+      type: "scatter",
+      data: data,
+      options: {
+        animation: false,
+        plugins: {
+          title: { display: true, text: "reward against KL to the starting policy" },
+          legend: { labels: { filter: function (item) { return item.text.indexOf("95 %") < 0; } } },
+        },
+        scales: { x: { title: { display: true, text: "KL to the starting policy" } }, y: { title: { display: true, text: "held-out reward" } } },
+      },
+    });
+  }
+
   function render(payload) {
     const figures = payload.chart;
     const empty = document.getElementById("rounds-chart-empty");
@@ -58,6 +109,7 @@
     chart("chart-kl", "KL to reference", { labels: labels, datasets: [line("KL", figures.kl, "#9333ea")] });
     chart("chart-length", "mean length (tokens)", { labels: labels, datasets: [line("length", figures.mean_length, "#ea580c")] });
     chart("chart-mismatch", "RM–human mismatch", { labels: labels, datasets: [line("mismatch", figures.mismatch_rate, "#dc2626")] }, { min: 0, max: 1 });
+    overoptimisation(figures);
     return payload.rounds.some(function (round) { return ACTIVE.has(round.status); });
   }
 

@@ -15,6 +15,9 @@ REFERENCES = ("previous", "initial")
 
 MAX_ROUNDS = 50
 
+# The settings that name a round's independent judge; at most one is set (`training.online_dpo.judges`).
+JUDGE_SETTINGS = ("judge_reward_model", "judge_member", "judge_path")
+
 
 # Human pairs a round may add to its sampled ones: none, or a hindsight project's judgements labelled by
 # their hindsight or their foresight ratings.
@@ -74,6 +77,19 @@ class OnlineRoundConfig:
         "none", choices=EXTRA_PAIRS,
         help="Human pairs added to the sampled ones: a hindsight project's judgements by their hindsight or foresight ratings.",
     )
+    judge_reward_model: int | None = setting(
+        None, ge=1,
+        help="Independent judge: id of another registered reward model of the project, trained on labels disjoint from the "
+        "proxy's; it scores the held-out samples beside the proxy and is never optimised against.",
+    )
+    judge_member: int | None = setting(
+        None, ge=0,
+        help="Independent judge: this member (0-based) of the proxy's ensemble, held out of the optimisation (the proxy "
+        "scores with the other members).",
+    )
+    judge_path: str | None = setting(
+        None, help="Independent judge: a saved reward model folder the admin names (with reward_model.json or member-* folders).",
+    )
     seed: int = setting(0, help="Seed of prompt draws, sampling and training.")
     device: str = setting("auto", help="auto, cpu or cuda[:n].")
 
@@ -86,6 +102,12 @@ class OnlineRoundConfig:
             errors["loss_type"] = "Must be a non-empty list of names."
         if not (self.device in ("auto", "cpu") or self.device.startswith("cuda")):
             errors["device"] = "Must be auto, cpu or cuda[:n]."
+        judges = [name for name in JUDGE_SETTINGS if getattr(self, name) not in (None, "")]
+        if len(judges) > 1:
+            for name in judges:
+                errors[name] = f"Name one independent judge, not {len(judges)} ({', '.join(judges)})."
+        if self.judge_path is not None and not 0 < len(self.judge_path) <= 1000:
+            errors["judge_path"] = "Must be a folder path of 1 to 1000 characters."
         if errors:
             raise ConfigError(errors)
 

@@ -14,6 +14,7 @@ from dataclasses import asdict
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from annotation.models import Item, Prompt, Response, ResponseSource
@@ -21,6 +22,7 @@ from annotation.services import item_get_or_create, response_get_or_create
 from jobs.models import JobStatus, TrainingJob
 from jobs.runtime import JobBody, JobCancelled, JobReporter, artifacts_dir, finite, run_job
 from training.online_dpo import selectors, services
+from training.online_dpo.judges import judge_resolve, proxy_paths
 from training.online_dpo.models import OnlineRound, RoundStep, RunMode
 from training.rewards import selectors as reward_selectors
 from verdict_ml.rewards.data import PreferencePair
@@ -82,8 +84,26 @@ def _scorer(round_: OnlineRound, config: dict[str, Any], reporter: JobReporter) 
         round_.save(update_fields=["reward_model"])
     aggregation = config["aggregation"] or model.aggregation
     uwo_lambda = config["uwo_lambda"] if config["uwo_lambda"] is not None else model.uwo_lambda
-    reporter.log(f"scoring with reward model #{model.pk} ({model.ensemble_size or 1} member(s), {aggregation})")
-    return load_reward_scorer(model.member_paths or [model.path], device=config["device"], aggregation=aggregation, uwo_lambda=uwo_lambda)
+    paths = proxy_paths(model, config)
+    reporter.log(f"scoring with reward model #{model.pk} ({len(paths)} member(s), {aggregation})")
+    return load_reward_scorer(paths, device=config["device"], aggregation=aggregation, uwo_lambda=uwo_lambda)
+
+
+def _judge_scorer(round_: OnlineRound, config: dict[str, Any], reporter: JobReporter) -> tuple[Any, dict[str, Any] | None]:
+    """The independent judge's scorer (None without one), checked again against the round's proxy:
+    a judge that became the proxy (the active model changed) fails the round rather than judge itself."""
+    from verdict_ml.rewards.ensemble import load_reward_scorer
+
+    proxy = round_.reward_model or round_.run.reward_model or reward_selectors.active_reward_model(project=round_.project)
+    try:
+        judge = judge_resolve(project=round_.project, config=config, proxy=proxy)
+    except ValidationError as error:
+        raise ValueError(f"independent judge refused: {' '.join(m for ms in error.message_dict.values() for m in ms)}") from error
+    if judge is None:
+        return None, None
+    reporter.log(f"independent judge: {judge.label}")
+    scorer = load_reward_scorer(judge.paths, device=config["device"], aggregation=judge.aggregation, uwo_lambda=judge.uwo_lambda)
+    return scorer, judge.as_dict()
 
 
 def _fitting(policy: Any, prompts: list[Prompt], max_new_tokens: int) -> list[Prompt]:
@@ -213,6 +233,17 @@ def _training_pairs(round_: OnlineRound, config: dict[str, Any]) -> tuple[list[A
     return pairs, human_used
 
 
+def _discrepancy(round_: OnlineRound, policy_path: str, config: dict[str, Any]) -> dict[str, Any]:
+    """SEAM-style: on the round's own pairs, how often the policy that sampled them (its likelihood per
+    token) ranks the reward model's rejected response above its chosen one (README: "Online DPO")."""
+    from verdict_ml.online_dpo import policy_reward_discrepancy
+
+    texts = dict(Response.objects.filter(prompt_id__in=round_.prompt_ids).values_list("pk", "text"))
+    messages = dict(Prompt.objects.filter(pk__in=round_.prompt_ids).values_list("pk", "messages"))
+    pairs = [(messages[row["prompt"]], texts[row["chosen"]], texts[row["rejected"]]) for row in round_.pairs]
+    return policy_reward_discrepancy(policy_path, pairs, batch_size=config["generation_batch_size"], device=config["device"])
+
+
 def dpo_config(config: dict[str, Any]) -> Any:
     from verdict_ml.online_dpo import DPOTrainingConfig
 
@@ -259,8 +290,10 @@ def _train_and_evaluate(job: TrainingJob, round_: OnlineRound, config: dict[str,
     _stop_if_asked(reporter)
     reporter.progress(result.steps, stage="evaluating on the held-out prompts")
     eval_prompts = list(Prompt.objects.filter(pk__in=selectors.evaluation_prompts(project=round_.project, config=config)).order_by("content_hash"))
+    judge_scorer, judge = _judge_scorer(round_, config, reporter)
     evaluation = evaluate_policy(
         result.checkpoint_path, result.reference_path, start.load_path, [p.messages for p in eval_prompts], scorer,
+        judge_fn=judge_scorer, start_policy=initial.load_path,
         num_samples=config["eval_samples"], temperature=config["temperature"], top_p=config["top_p"],
         max_new_tokens=config["max_new_tokens"], batch_size=config["generation_batch_size"], seed=config["seed"], device=config["device"],
     )
@@ -268,7 +301,9 @@ def _train_and_evaluate(job: TrainingJob, round_: OnlineRound, config: dict[str,
                          "accuracy_start": result.accuracy_start, "accuracy_end": result.accuracy_end, "dpo_steps": result.steps,
                          "num_pairs": len(pairs), "human_pairs": human_used, "extra_pairs": len(extra),
                          "extra_pairs_source": config.get("extra_pairs", "none"), "extra_pairs_left_out": extra_left_out,
-                         "reference": result.reference, "reference_path": result.reference_path})
+                         "reference": result.reference, "reference_path": result.reference_path,
+                         "judge": judge, "start_policy_path": initial.load_path,
+                         "policy_rm_discrepancy": _discrepancy(round_, start.load_path, config)})
     OnlineRound.objects.filter(pk=round_.pk).update(
         step=RoundStep.TRAINED, human_pairs_used=human_used, margin_start=evaluation["margin_start"],
         margin_end=evaluation["margin_end"], mean_reward=evaluation["mean_reward"],

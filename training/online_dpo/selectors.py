@@ -54,6 +54,10 @@ def slice_is_annotated(*, round_: OnlineRound) -> bool:
 FIGURES = ("mean_reward", "previous_mean_reward", "win_rate", "kl", "mean_length", "mismatch_rate", "margin_start", "margin_end")
 
 
+# Figures only the evaluation JSON holds (rounds evaluated before they existed have none).
+EVALUATION_FIGURES = ("judge_mean_reward", "kl_to_start", "kl_to_previous")
+
+
 def rounds_for_project(*, project: Project) -> QuerySet[OnlineRound]:
     return (
         OnlineRound.objects.filter(project=project)
@@ -103,12 +107,39 @@ def round_state(*, round_: OnlineRound) -> dict[str, Any]:
 
 
 def rounds_chart(*, project: Project) -> dict[str, Any]:
-    """Per round number: held-out reward (with the starting policy's as round 0 of the first chart
-    point), win rate, KL, length and RM–human mismatch. Rounds without figures yet are skipped."""
+    """Per round number: held-out proxy reward (and the starting policy's), the independent judge's,
+    win rate, KL to the reference, to the previous and to the run's starting policy, length, RM–human
+    mismatch, and each round's 95 % intervals. Rounds without figures yet are skipped."""
     rounds = list(
-        OnlineRound.objects.filter(project=project, mean_reward__isnull=False).order_by("number").values("number", *FIGURES)
+        OnlineRound.objects.filter(project=project, mean_reward__isnull=False).order_by("number").values("number", "run_id", "evaluation", *FIGURES)
     )
     return {
         "rounds": [r["number"] for r in rounds],
+        "runs": [r["run_id"] for r in rounds],
         **{name: [r[name] for r in rounds] for name in FIGURES},
+        **{name: [r["evaluation"].get(name) for r in rounds] for name in EVALUATION_FIGURES},
+        "intervals": [r["evaluation"].get("intervals", {}) for r in rounds],
     }
+
+
+EVALUATION_ROWS = (
+    ("mean_reward", "Proxy reward (the reward model optimised against)"),
+    ("previous_mean_reward", "Proxy reward of the policy it started from"),
+    ("judge_mean_reward", "Independent judge's reward"),
+    ("judge_previous_mean_reward", "Independent judge's reward of the policy it started from"),
+    ("win_rate_vs_previous", "Win rate vs previous policy (proxy)"),
+    ("judge_win_rate_vs_previous", "Win rate vs previous policy (independent judge)"),
+    ("kl_to_start", "KL to the run's starting policy"),
+    ("kl_to_previous", "KL to the previous policy"),
+    ("kl_to_reference", "KL to the DPO reference"),
+    ("mean_response_tokens", "Mean response length (tokens)"),
+)
+
+
+def evaluation_rows(*, round_: OnlineRound) -> list[dict[str, Any]]:
+    """The held-out figures the round has, each with its 95 % interval over prompts (when computed)."""
+    evaluation, intervals = round_.evaluation, round_.evaluation.get("intervals", {})
+    return [
+        {"name": name, "label": label, "value": evaluation.get(name), "interval": intervals.get(name)}
+        for name, label in EVALUATION_ROWS if evaluation.get(name) is not None
+    ]

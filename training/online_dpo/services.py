@@ -15,6 +15,7 @@ from annotation.models import Item, Project
 from jobs.models import JobKind, JobStatus, TrainingJob
 from jobs.services import job_create, task_for_kind
 from training.online_dpo.config import MAX_ROUNDS, round_config_clean
+from training.online_dpo.judges import judge_resolve
 from training.online_dpo.models import OnlineRound, OnlineRun, RoundStep
 from training.online_dpo.selectors import item_human_preference, slice_is_annotated
 from training.policies.models import PolicyCheckpoint
@@ -22,6 +23,7 @@ from training.policies.pools import EVAL_POOL, TRAIN_POOL, prompt_pools
 from training.policies.services import default_start_checkpoint
 from training.rewards import selectors as reward_selectors
 from training.rewards.models import RewardModel
+from verdict_ml.stats import wilson_interval
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +54,7 @@ def online_run_launch(
         )
     if reward_model is None and reward_selectors.active_reward_model(project=project) is None:
         raise ValidationError({"reward_model": "The project has no active reward model; train one (or pick one) first."})
+    judge_resolve(project=project, config=clean, proxy=reward_model or reward_selectors.active_reward_model(project=project))
     pools = prompt_pools(project=project, eval_fraction=clean["eval_fraction"])
     for pool, label in ((TRAIN_POOL, "training"), (EVAL_POOL, "evaluation")):
         if not pools[pool]:
@@ -130,7 +133,7 @@ def online_round_launch_next(*, round_: OnlineRound, enqueue: bool) -> OnlineRou
 def online_round_mismatch_refresh(*, round_: OnlineRound) -> OnlineRound:
     """How often the reward model ordered the round's own pairs against the humans: over slice items
     with a decisive human preference (mean strength ≠ 0), the share where the RM's chosen response
-    is not the one the humans preferred."""
+    is not the one the humans preferred; with its Wilson 95 % interval (in `evaluation["human_mismatch"]`)."""
     chosen_by_item = {pair["item"]: pair["chosen"] for pair in round_.pairs if pair.get("item")}
     items = round_.human_items.prefetch_related("annotations")
     labelled = decisive = mismatches = 0
@@ -147,7 +150,12 @@ def online_round_mismatch_refresh(*, round_: OnlineRound) -> OnlineRound:
     round_.human_labelled = labelled
     round_.mismatch_count = mismatches
     round_.mismatch_rate = mismatches / decisive if decisive else None
-    round_.save(update_fields=["human_labelled", "mismatch_count", "mismatch_rate"])
+    round_.evaluation = {
+        **round_.evaluation,
+        "human_mismatch": {"mismatches": mismatches, "decisive": decisive, "rate": round_.mismatch_rate,
+                           "interval": wilson_interval(mismatches, decisive), "interval_method": "Wilson score, 95 %"},
+    }
+    round_.save(update_fields=["human_labelled", "mismatch_count", "mismatch_rate", "evaluation"])
     return round_
 
 

@@ -103,6 +103,8 @@ def round_detail(request: HttpRequest, slug: str, round_id: int) -> HttpResponse
     context = {
         "project": project,
         "round": round_,
+        "evaluation": round_.evaluation,
+        "evaluation_rows": selectors.evaluation_rows(round_=round_),
         "state": selectors.round_state(round_=round_),
         "slice": round_.human_items.select_related("response_1", "response_2", "prompt").order_by("pk")[:100],
         "can_run": can_run_jobs(request.user),

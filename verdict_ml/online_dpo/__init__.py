@@ -5,7 +5,7 @@ A round: `generate` K samples per prompt â†’ score them with a reward function â
 the pairs); these functions know nothing of Django.
 """
 
-from verdict_ml.online_dpo.evaluate import evaluate_policy
+from verdict_ml.online_dpo.evaluate import evaluate_policy, policy_reward_discrepancy
 from verdict_ml.online_dpo.pairs import (
     PAIR_STRATEGIES,
     PairLike,
@@ -32,6 +32,7 @@ __all__ = [
     "evaluate_policy",
     "generate",
     "load_policy",
+    "policy_reward_discrepancy",
     "score_samples",
     "select_pairs",
     "train_dpo",

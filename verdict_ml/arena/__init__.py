@@ -1,0 +1,1 @@
+"""Judging models by pairwise battles: Bradley–Terry ratings with bootstrap intervals."""
