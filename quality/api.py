@@ -50,6 +50,9 @@ class QualitySettingsApi(APIView):
 
 class ReviewQueueApi(APIView):
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ReviewTaskOutput"
+
         annotation_id = serializers.IntegerField()
         annotator = serializers.CharField(allow_null=True)
         flags = serializers.ListField(child=serializers.ChoiceField(["low_gold_accuracy", "fast", "disagreeing", "unsafe"]))
@@ -76,6 +79,9 @@ class ReviewQueueApi(APIView):
 
 class ReviewDecisionApi(APIView):
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ReviewDecisionInput"
+
         decision = serializers.ChoiceField(["accept", "reject", "correct"])
         reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
         preference_strength = serializers.IntegerField(required=False, allow_null=True, min_value=-3, max_value=3,
@@ -85,6 +91,9 @@ class ReviewDecisionApi(APIView):
         neither_acceptable = serializers.BooleanField(required=False, default=False)
 
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ReviewDecisionOutput"
+
         annotation_id = serializers.IntegerField()
         status = serializers.ChoiceField(["accepted", "rejected", "corrected"])
         reason = serializers.CharField(allow_blank=True)
@@ -122,6 +131,9 @@ class ReviewDecisionApi(APIView):
 
 class AdjudicationQueueApi(APIView):
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "AdjudicationTaskOutput"
+
         item_id = serializers.IntegerField()
         messages = serializers.ListField(child=serializers.DictField())
         responses = serializers.ListField(child=ShownResponseSerializer(), help_text="Stored order: A = response 1, B = response 2.")
@@ -146,11 +158,17 @@ class AdjudicationQueueApi(APIView):
 
 class AdjudicationApi(APIView):
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "AdjudicationInput"
+
         item_id = serializers.IntegerField()
         preference_strength = serializers.IntegerField(min_value=-3, max_value=3, help_text="−3 = A (response 1) much better.")
         note = serializers.CharField(required=False, allow_blank=True, max_length=20000, default="")
 
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "AdjudicationOutput"
+
         item_id = serializers.IntegerField()
         preference_strength = serializers.IntegerField()
 
