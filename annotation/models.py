@@ -221,6 +221,9 @@ class AssignmentState(models.TextChoices):
     LEASED = "leased", "Leased"
     SUBMITTED = "submitted", "Submitted"
     SKIPPED = "skipped", "Skipped"
+    # Its annotation was rejected or replaced by a reviewer: no longer counts against the item's overlap,
+    # and the item is not served to this annotator again.
+    RETURNED = "returned", "Returned by a reviewer"
 
 
 class Assignment(models.Model):
@@ -258,6 +261,7 @@ class SkipReason(models.TextChoices):
 class AnnotationSource(models.TextChoices):
     HUMAN = "human", "Human"
     IMPORTED = "imported", "Imported"
+    ADJUDICATED = "adjudicated", "Adjudicated"  # an adjudicator's final label (the quality app)
 
 
 class Annotation(models.Model):

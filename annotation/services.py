@@ -399,3 +399,8 @@ def annotation_revise(*, annotator: AbstractBaseUser, annotation: Annotation, da
         project_stats_mark_stale(project_id=annotation.item.project_id)
     return annotation
 
+
+def annotation_fill(*, annotation: Annotation, swapped: bool, data: AnnotationInput) -> None:
+    """Fill an unsaved annotation from values entered in the order shown (`swapped` as on screen), by the
+    project's rules: what another app (a reviewer's correction) stores as an annotation."""
+    _apply_input(annotation, annotation.item, swapped, data)

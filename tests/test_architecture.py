@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-PACKAGES = ("verdict", "verdict_ml", "annotation", "jobs", "hindsight", "datasets_app", "training")
+PACKAGES = ("verdict", "verdict_ml", "annotation", "jobs", "quality", "hindsight", "datasets_app", "training")
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 

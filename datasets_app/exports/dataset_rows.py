@@ -26,6 +26,7 @@ from datasets_app.exports.builders.writers import DatasetSink
 from datasets_app.models import AnnotatorPseudonymSalt, DatasetFormat, DatasetVersion
 from hindsight.export_rows import HindsightGroup
 from hindsight.selectors import hindsight_export_groups
+from quality.selectors import quality_counts
 
 PROGRESS_EVERY = 5000
 
@@ -200,7 +201,9 @@ def write_dataset(version: DatasetVersion, root: Path, on_progress: Callable[[fl
     if version.format in COLUMNAR_FORMATS:
         annotations = selectors.export_annotations(project_ids=[p.pk for p in projects], filters=version.filters)
         _write_batches(build, annotations)
+        review = quality_counts(annotations=annotations)
     else:
+        review = None
         _write_groups(build, _hindsight_groups(projects, version.filters, build.pseudonym, build.split))
     stats = build.stats
     for name in names:
@@ -215,6 +218,7 @@ def write_dataset(version: DatasetVersion, root: Path, on_progress: Callable[[fl
         schemas=file_schemas,
         stats=stats.as_dict(),
         file_names=names,
+        review=review,
     )
     (root / "README.md").write_text(render_card(card), encoding="utf-8")
     return stats

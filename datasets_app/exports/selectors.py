@@ -11,7 +11,7 @@ import pyarrow as pa
 from django.contrib.auth import get_user_model
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import F, Field, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, TextField, Value
+from django.db.models import Exists, F, Field, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
@@ -22,6 +22,8 @@ from datasets_app.exports.builders.formats import score_column
 from datasets_app.exports.builders.grouping import ITEM_FIELDS, RESPONSE_FIELDS
 from datasets_app.exports.builders.hindsight import PromptKey
 from datasets_app.models import DatasetVersion
+from quality.models import Adjudication, ReviewStatus
+from quality.selectors import excluded_from_labels
 
 CHUNK_SIZE = 5000
 READ_AHEAD_CHUNKS = 2
@@ -34,8 +36,12 @@ EXPORT_SESSION = ("SET statement_timeout = 0", "SET jit = off")
 
 
 def export_annotations(*, project_ids: list[int], filters: dict[str, Any]) -> QuerySet[Annotation]:
-    """The annotations an export definition selects. Gold items never leave the platform."""
-    annotations = Annotation.objects.filter(item__project_id__in=project_ids, item__is_gold=False)
+    """The annotations an export definition selects. Gold items never leave the platform; annotations a
+    reviewer rejected or replaced by a correction never do either; `review: "accepted"` keeps only what a
+    reviewer accepted (corrections included) and adjudicated labels."""
+    annotations = Annotation.objects.filter(item__project_id__in=project_ids, item__is_gold=False).exclude(excluded_from_labels())
+    if filters.get("review") == "accepted":
+        annotations = annotations.filter(Q(review__status=ReviewStatus.ACCEPTED) | Q(source=AnnotationSource.ADJUDICATED))
     if filters.get("date_from"):
         annotations = annotations.filter(created_at__date__gte=date.fromisoformat(filters["date_from"]))
     if filters.get("date_to"):
@@ -48,7 +54,7 @@ def export_annotations(*, project_ids: list[int], filters: dict[str, Any]) -> Qu
         names = filters["model_names"]
         annotations = annotations.filter(Q(item__response_1__model_name__in=names) | Q(item__response_2__model_name__in=names))
     if not filters.get("include_imported", True):
-        annotations = annotations.filter(source=AnnotationSource.HUMAN)
+        annotations = annotations.exclude(source=AnnotationSource.IMPORTED)
     return annotations
 
 
@@ -104,6 +110,10 @@ def item_queryset(annotations: QuerySet[Annotation], *, pairs_only: bool, score_
     individual format names them, "response_1_helpfulness"), ordered by item then annotation id."""
     if pairs_only:
         annotations = annotations.filter(item__response_2__isnull=False)
+    # An adjudicated item's label is the adjudicator's: its other judgements are left out.
+    annotations = annotations.exclude(
+        Q(Exists(Adjudication.objects.filter(item_id=OuterRef("item_id")))) & ~Q(source=AnnotationSource.ADJUDICATED)
+    )
     sources = {
         "item_id": "item_id", "annotation_id": "id", "annotator_id": "annotator_id", "source": "source",
         "strength": "preference_strength", "justification": "justification", "neither_acceptable": "neither_acceptable",

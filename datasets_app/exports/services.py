@@ -18,7 +18,7 @@ from datasets_app.models import DatasetFormat, DatasetStatus, DatasetVersion
 from jobs.models import JobKind, TrainingJob
 from jobs.services import job_create
 
-FILTER_KEYS = ("date_from", "date_to", "annotators", "rounds", "model_names", "include_imported")
+FILTER_KEYS = ("date_from", "date_to", "annotators", "rounds", "model_names", "include_imported", "review")
 
 
 class DatasetVersionNotReady(Exception):
@@ -71,6 +71,10 @@ def clean_filters(filters: dict[str, Any] | None) -> dict[str, Any]:
         if not isinstance(filters["include_imported"], bool):
             raise ValidationError({"filters": "include_imported: must be true or false."})
         cleaned["include_imported"] = filters["include_imported"]
+    if "review" in filters:
+        if filters["review"] != "accepted":
+            raise ValidationError({"filters": "review: the only value is \"accepted\" (reviewer-accepted labels only)."})
+        cleaned["review"] = "accepted"
     return cleaned
 
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "annotation",
     "jobs",
+    "quality",
     "hindsight",
     "datasets_app",
     "training",

@@ -56,6 +56,7 @@ class CardContext:
     schemas: dict[str, pa.Schema]
     stats: dict[str, Any]
     file_names: Sequence[str]
+    review: dict[str, int] | None = None  # quality_counts: accepted, not_reviewed, adjudicated_items
 
 
 def _licence_tag(licence: str) -> str:
@@ -99,6 +100,13 @@ def render_card(context: CardContext) -> str:
     ))
     if context.format_name == "hindsight":
         lines += ["", *hindsight_section(stats.get("hindsight") or {"scales": {}})]
+    if context.review is not None:
+        review = context.review
+        lines += ["", "## Review and adjudication", ""]
+        lines.append(f"- annotations accepted by a reviewer (corrections included): {review['accepted']}")
+        lines.append(f"- annotations not reviewed: {review['not_reviewed']}")
+        lines.append(f"- adjudicated items (label set by an adjudicator, the item's other judgements left out): {review['adjudicated_items']}")
+        lines.append("- annotations a reviewer rejected or replaced by a correction are never exported.")
     lines += ["", "## Filters and policy", ""]
     lines += [f"- filter `{key}`: {json.dumps(value, ensure_ascii=False)}" for key, value in context.filters.items()]
     lines += [f"- policy `{key}`: {json.dumps(value, ensure_ascii=False)}" for key, value in context.policy.items()]

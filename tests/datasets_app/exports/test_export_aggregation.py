@@ -76,9 +76,9 @@ def test_helpsteer_prompt_rejects_unknown_roles():
     [
         ("Response A is better than Response B.", False, "@Response 1 is better than @Response 2."),
         ("Response A is better than Response B.", True, "@Response 2 is better than @Response 1."),
-        ("@Response 2 wins; response 1 rambles.", True, "@Response 2 wins; @Response 1 rambles."),
+        ("@Response 2 wins; response 1 rambles.", True, "@Response 1 wins; @Response 2 rambles."),
         ("  Responses are fine. ", False, "Responses are fine."),
-        ("Response A. response\tB, Response  2", True, "@Response 2. @Response 1, @Response 2"),
+        ("Response A. response\tB, Response  2", True, "@Response 2. @Response 1, @Response 1"),
         ("xResponse A, _Response B, ResponseA, Response AB", False, "xResponse A, _Response B, ResponseA, Response AB"),
         ("(Response B) vs \"Response A\"; émResponse A", False, "(@Response 2) vs \"@Response 1\"; émResponse A"),
         ("Response A", False, "@Response 1"),

@@ -84,7 +84,9 @@ def _fallback(frame: pl.DataFrame, item_ids: pl.Series, context: BatchContext, b
     """The per-group builders over the given items' rows (their Python reference implementation)."""
     if item_ids.is_empty():
         return {}
-    rows = frame.filter(pl.col("item_id").is_in(item_ids.implode())).select(ITEM_FIELDS).rows()
+    # The frame's justifications are already in stored order ("@Response 1/2"): read as unswapped,
+    # item_groups leaves them as they are (rewriting them by the shown order again would swap them back).
+    rows = frame.filter(pl.col("item_id").is_in(item_ids.implode())).with_columns(swapped=pl.lit(False)).select(ITEM_FIELDS).rows()
     emitted = []
     for group in item_groups(iter(rows), context.pseudonym, context.split, with_justifications=justifications):
         triples = build(group, context.policy, context.stats)

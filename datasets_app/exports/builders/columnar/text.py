@@ -13,31 +13,53 @@ from datasets_app.exports.builders.text import canonical_justification, statemen
 WHITESPACE = " \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"  # str.isspace() within ASCII
 _SPACE = r"[\t\n\x0b\x0c\r\x1c-\x1f ]"
 _NOT_WORD_OR_AT = r"[^0-9A-Za-z_@]"
+_NOT_WORD = r"[^0-9A-Za-z_]"
 NON_ASCII = r"[^\x00-\x7f]"
 MESSAGES = pl.List(pl.Struct({"role": pl.String, "content": pl.String}))
 
 
+# Rewritten references first become these placeholders, which no later pattern matches, so a
+# reference rewritten to "Response 2" is never read again as the shown "Response 2". Texts holding a
+# placeholder character already go through the Python function.
+_PLACEHOLDER = {"1": "\x01", "2": "\x02"}
+_PLACEHOLDERS = r"[\x01\x02\x03]"
+
+
 def _references(text: pl.Expr, shown: str, number: str) -> pl.Expr:
     """References to the response shown as `shown` (a character class of labels) rewritten to
-    "@Response `number`": after "@" the "@" stays; inside a word ("xResponse A") nothing changes."""
+    "@Response `number`" (as a placeholder): after "@" the "@" stays; inside a word ("xResponse A")
+    nothing changes."""
+    target = f"Response {_PLACEHOLDER[number]}"
     reference = rf"[Rr]esponse{_SPACE}+{shown}\b"
-    text = text.str.replace_all(rf"@{reference}", f"@Response {number}")
-    return text.str.replace_all(rf"(^|{_NOT_WORD_OR_AT}){reference}", f"${{1}}@Response {number}")
+    text = text.str.replace_all(rf"@{reference}", f"@{target}")
+    return text.str.replace_all(rf"(^|{_NOT_WORD_OR_AT}){reference}", f"${{1}}@{target}")
+
+
+def _mark_at_letters(text: pl.Expr) -> pl.Expr:
+    """"@A" / "@B", unless inside a word ("x@A"), marked "\x03A" / "\x03B" in one pass, so that each
+    one's left neighbour is read in the original text ("@A@B": "@B" follows a letter), as Python does."""
+    return text.str.replace_all(rf"(^|{_NOT_WORD})@([AB])\b", "${1}\x03${2}")
 
 
 def _canonical(text: pl.Expr, swapped: pl.Expr) -> pl.Expr:
-    # Rewritten digits only ever become "Response 1/2", which the later patterns see as already
-    # canonical (same number, "@" kept), so the two passes of each ordering cannot undo each other.
-    plain = _references(_references(text, "[A1]", "1"), "[B2]", "2")
-    crossed = _references(_references(text, "[B1]", "1"), "[A2]", "2")
-    return pl.when(swapped).then(crossed).otherwise(plain)
+    marked = _mark_at_letters(text)
+
+    def mapped(first: str, second: str) -> pl.Expr:
+        out = _references(_references(marked, "[A1]", first), "[B2]", second)
+        out = out.str.replace_all("\x03A", f"@Response {first}", literal=True)
+        out = out.str.replace_all("\x03B", f"@Response {second}", literal=True)
+        return out.str.replace_all("\x01", "1", literal=True).str.replace_all("\x02", "2", literal=True)
+
+    return pl.when(swapped).then(mapped("2", "1")).otherwise(mapped("1", "2"))
 
 
 def _with_python_fallback(
-    vectorised: pl.Series, texts: pl.Series, python: Callable[[int], object], dtype: pl.DataType | None = None
+    vectorised: pl.Series, texts: pl.Series, python: Callable[[int], object], dtype: pl.DataType | None = None,
+    odd_pattern: str = NON_ASCII,
 ) -> pl.Series:
-    """`vectorised` with the rows whose text is not ASCII replaced by `python(row index)`."""
-    odd = texts.str.contains(NON_ASCII).fill_null(False)
+    """`vectorised` with the rows whose text matches `odd_pattern` (by default: is not ASCII) replaced by
+    `python(row index)`."""
+    odd = texts.str.contains(odd_pattern).fill_null(False)
     if not odd.any():
         return vectorised
     indices = odd.arg_true()
@@ -51,7 +73,8 @@ def canonical_justifications(texts: pl.Series, swapped: pl.Series) -> pl.Series:
     vectorised = frame.select(_canonical(pl.col("text").str.strip_chars(WHITESPACE), pl.col("swapped"))).to_series()
     text_list, swapped_list = texts.to_list(), frame["swapped"]
     return _with_python_fallback(
-        vectorised, texts, lambda i: canonical_justification(text_list[i], bool(swapped_list[i]))
+        vectorised, texts, lambda i: canonical_justification(text_list[i], bool(swapped_list[i])),
+        odd_pattern=f"{NON_ASCII}|{_PLACEHOLDERS}",
     ).alias(texts.name)
 
 
