@@ -22,7 +22,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Lookup, Model, Q, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -48,18 +49,20 @@ def _decode(token: str, model: type[Model], fields: Sequence[str]) -> list[Any]:
         raise ValidationError({"cursor": "Invalid cursor: use the next/previous links as given."}) from error
 
 
-def _beyond(ordering: Sequence[str], values: Sequence[Any], *, forward: bool) -> Q:
-    """Rows after (forward) or before the row with these ordering values, as a row comparison:
-    (a, b) after (va, vb) is a > va OR (a = va AND b > vb) for ascending fields, < for descending."""
+def _beyond(ordering: Sequence[str], values: Sequence[Any], *, forward: bool) -> Q | Lookup:
+    """Rows after (forward) or before the row with these ordering values. With one direction for every
+    field it is a row comparison, `(a, b) > (va, vb)`, which PostgreSQL reads as one index range;
+    otherwise a > va OR (a = va AND b > vb) (ascending fields; < for descending ones)."""
     names = [name.lstrip("-") for name in ordering]
+    ascending = [not name.startswith("-") for name in ordering]
+    if len(set(ascending)) == 1:
+        comparison = TupleGreaterThan if ascending[0] == forward else TupleLessThan
+        return comparison(Tuple(*(F(name) for name in names)), tuple(values))
     condition = Q()
     for depth, name in enumerate(names):
-        lookup = "gt" if (not ordering[depth].startswith("-")) == forward else "lt"
-        equal = {names[i]: values[i] for i in range(depth)}
-        condition |= Q(**equal, **{f"{name}__{lookup}": values[depth]})
-    # A redundant bound on the leading field lets the database use it as an index condition.
-    bound = "gte" if (not ordering[0].startswith("-")) == forward else "lte"
-    return Q(**{f"{names[0]}__{bound}": values[0]}) & condition
+        lookup = "gt" if ascending[depth] == forward else "lt"
+        condition |= Q(**{names[i]: values[i] for i in range(depth)}, **{f"{name}__{lookup}": values[depth]})
+    return condition
 
 
 def _reverse(ordering: Sequence[str]) -> list[str]:
