@@ -34,6 +34,7 @@ from verdict.api_errors import Conflict
 
 class ProjectListCreateApi(generics.ListCreateAPIView):
     serializer_class = ProjectSerializer
+    keyset_ordering = ("name", "id")  # the page's order and its cursor (verdict.pagination)
 
     def get_queryset(self):  # noqa: ANN201
         return visible_projects(self.request.user).order_by("name")
@@ -148,6 +149,8 @@ class AnnotationListApi(generics.ListAPIView):
     """The requesting annotator's own annotations (never anyone else's)."""
 
     serializer_class = AnnotationSerializer
+    # Newest first; pages after the first are read by this keyset (the annotator, created_at index), not OFFSET.
+    keyset_ordering = ("-created_at", "-id")
 
     def get_queryset(self):  # noqa: ANN201
         return selectors.annotations_of(annotator=self.request.user)

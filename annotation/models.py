@@ -296,7 +296,8 @@ class Annotation(models.Model):
                 name="preference_strength_in_range",
             ),
         ]
-        indexes = [models.Index(fields=["item", "source"]), models.Index(fields=["annotator", "created_at"])]
+        # (annotator, created_at, id): the annotations list is read by keyset on (created_at, id) per annotator.
+        indexes = [models.Index(fields=["item", "source"]), models.Index(fields=["annotator", "created_at", "id"])]
 
     def __str__(self) -> str:
         return f"Annotation {self.pk} on item {self.item_id}"

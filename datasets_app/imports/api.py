@@ -28,6 +28,7 @@ class ImportListCreateApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
     # Also what tells the schema generator that GET answers a page ({count, next, previous, results}).
     pagination_class = LimitOffsetPagination
+    keyset_ordering = ("-created_at", "-id")  # newest first, as the model orders them
 
     class InputSerializer(serializers.Serializer):
         file = serializers.FileField(help_text="JSONL/CSV (optionally .gz), or a .zip of a save_to_disk folder.")
