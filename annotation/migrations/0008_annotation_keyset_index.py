@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotation', '0006_annotator_progress'),
+        ('annotation', '0007_quality_review_states'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
