@@ -91,6 +91,7 @@
     els.unsafe.checked = false;
     els.neitherLabel.textContent =
       task.responses.length > 1 ? "Neither response is acceptable" : "The response is not acceptable";
+    showWordingFor(task);
     updateJustificationHint();
     setProgress(task.progress);
     setView("task");
@@ -104,6 +105,17 @@
     state.shownAt = performance.now();
     tickTimer();
     prefetchAfter(task);
+  }
+
+  const PAIRWISE_PLACEHOLDER = els.justification.getAttribute("placeholder");
+  const LIKERT_PLACEHOLDER = "Optional: anything a reviewer should know about your ratings.";
+
+  /** Pairwise wording (the −3…+3 scale, "@A and @B", the preference keys) only where a preference is asked. */
+  function showWordingFor(task) {
+    els.justification.setAttribute("placeholder", task.ask_preference ? PAIRWISE_PLACEHOLDER : LIKERT_PLACEHOLDER);
+    document.querySelectorAll(".pref-only").forEach((element) => {
+      element.hidden = !task.ask_preference;
+    });
   }
 
   // ------------------------------------------------------------------ rows and values
@@ -344,7 +356,8 @@
       show(result.task);
       if (prefetched) {
         // The prefetched payload predates the submit; the next prefetch brings fresh numbers.
-        setProgress({ done: progress.done + done, remaining: progress.remaining });
+        // A submit or a skip takes the finished task off the annotator's open items.
+        setProgress({ done: progress.done + done, remaining: Math.max(0, progress.remaining - 1) });
       }
       state.prefetch.promise.then((next) => {
         if (next.kind === "task" && state.task && state.task.assignment_id === result.task.assignment_id) {
