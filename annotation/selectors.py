@@ -67,6 +67,14 @@ def annotations_of(*, annotator: AbstractBaseUser, project: Project | None = Non
     return annotations.order_by("-created_at")
 
 
+def annotation_assignment(*, annotation: Annotation) -> Assignment:
+    """The assignment under which the annotator saw an annotation's task (its display order), with
+    what rendering the task needs."""
+    return Assignment.objects.select_related(
+        "item__project", "item__prompt", "item__response_1", "item__response_2"
+    ).get(item=annotation.item_id, annotator=annotation.annotator_id)
+
+
 def annotations_count(*, annotator: AbstractBaseUser) -> int:
     """How many annotations the annotator has, over all projects: the sum of their progress counters
     (one indexed read, whatever the size of their history)."""
