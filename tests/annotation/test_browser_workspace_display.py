@@ -80,3 +80,22 @@ def test_open_items_count_moves_with_each_submission(page, live_server, annotato
     assert open_count(page) == before - 1
     page.wait_for_timeout(500)  # the next prefetch brings the server's number: it agrees
     assert open_count(page) == before - 1
+
+
+def test_guidelines_stay_beside_the_toolbar_on_a_tall_page(page, live_server, annotator, project):
+    """The workspaces (annotate and hindsight) share annotate.css: the panel must not float mid-page."""
+    project.guidelines = "Read both responses."
+    project.save(update_fields=["guidelines"])
+    prompt = PromptFactory(project=project)
+    tall = "\n\n".join(f"Paragraph {n} of a very long answer." for n in range(200))
+    ItemFactory(project=project, prompt=prompt, response_1=ResponseFactory(prompt=prompt, text=tall),
+                response_2=ResponseFactory(prompt=prompt))
+    log_in(page, live_server.url, annotator.username, ANNOTATE)
+    wait_for_task(page)
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.wait_for_timeout(100)
+    top = page.evaluate("""() => {
+        const y = (id) => document.getElementById(id).getBoundingClientRect().top + window.scrollY;
+        return [y("ws-guidelines"), document.querySelector(".ws-toolbar").getBoundingClientRect().top + window.scrollY];
+    }""")
+    assert abs(top[0] - top[1]) < 40, f"guidelines at {top[0]}px, toolbar at {top[1]}px"
