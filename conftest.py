@@ -13,6 +13,16 @@ pytest_plugins = ["tests.ml_fixtures"]
 from tests.factories import ItemFactory, MembershipFactory, ProjectFactory, UserFactory  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: ids repeat between tests (rolled-back transactions), so a
+    value cached under one test's project and user ids would otherwise leak into the next test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def annotator(db):
     return UserFactory(username="anna", role="annotator")

@@ -179,3 +179,18 @@ class AnnotationDetailApi(APIView):
         )
         annotation.assignment_id, annotation.swapped = shown_as
         return Response(AnnotationSerializer(annotation).data)
+
+
+class AnnotationTaskApi(APIView):
+    """One of the requesting annotator's annotations with its task as they were shown it (same blind
+    payload as next-task: slots, no item ids), so the workspace can reopen it for revision."""
+
+    @extend_schema(responses={200: OpenApiResponse(description="`task` (the next-task payload) and `annotation` (as entered)."), 409: None})
+    def get(self, request: Request, annotation_id: int) -> Response:
+        annotation = get_object_or_404(selectors.annotations_of(annotator=request.user), pk=annotation_id)
+        project = annotation.item.project
+        if project.is_hindsight:
+            raise Conflict("Hindsight judgements are rated before and after the reveal; they cannot be reopened here.")
+        assignment = selectors.annotation_assignment(annotation=annotation)
+        progress = selectors.annotator_progress(project=project, annotator=request.user)
+        return Response({"task": task_payload(assignment, progress), "annotation": AnnotationSerializer(annotation).data})

@@ -12,4 +12,5 @@ urlpatterns = [
     path("tasks/<int:assignment_id>/annotation/", api.SubmitAnnotationApi.as_view(), name="api-submit-annotation"),
     path("annotations/", api.AnnotationListApi.as_view(), name="api-annotations"),
     path("annotations/<int:annotation_id>/", api.AnnotationDetailApi.as_view(), name="api-annotation"),
+    path("annotations/<int:annotation_id>/task/", api.AnnotationTaskApi.as_view(), name="api-annotation-task"),
 ]

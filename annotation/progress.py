@@ -1,6 +1,7 @@
 """The per-annotator `progress.done` counter (`AnnotatorProgress`): counted up by each submit, read by
 next-task, the hindsight workspace and the project list in one indexed lookup."""
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
@@ -35,3 +36,15 @@ def annotators_done(*, projects: list[Project], annotator: AbstractBaseUser) -> 
         if project.pk not in done:
             done[project.pk] = _counted(project_id=project.pk, annotator=annotator)
     return done
+
+
+def open_items_cache_key(*, project_id: int, annotator_id: int) -> str:
+    """Where `selectors.open_items_count` keeps an annotator's number of open items."""
+    return f"verdict:open-items:v2:{project_id}:{annotator_id}"
+
+
+def open_items_forget(*, project_id: int, annotator_id: int) -> None:
+    """Drop the annotator's cached open-items count once the write that changes it commits (their own
+    submit or skip), so the next task shows the new number instead of one up to half a minute old."""
+    key = open_items_cache_key(project_id=project_id, annotator_id=annotator_id)
+    transaction.on_commit(lambda: cache.delete(key))

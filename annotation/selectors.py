@@ -7,24 +7,30 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from annotation import dashboard
-from annotation.models import Annotation, AnnotatorProgress, Assignment, Item, Project, ProjectStats
-from annotation.progress import annotators_done
+from annotation.models import Annotation, AnnotatorProgress, Assignment, AssignmentState, Item, Project, ProjectStats
+from annotation.progress import annotators_done, open_items_cache_key
 
 OPEN_ITEMS_CACHE_SECONDS = 30
 
 
 def open_items_count(*, project: Project, annotator: AbstractBaseUser) -> int:
-    """Items still below their overlap, leaving out the annotator's own annotations: what they submit
-    themselves, gold or not, never moves the number, so it cannot tell them which of their tasks were
-    gold (gold items have no overlap to fill). Cached for half a minute: it is shown after every task,
-    and counting a large queue on each request would cost more than the request itself."""
-    key = f"verdict:open-items:{project.pk}:{project.overlap}:{annotator.pk}"
+    """Items still open to the annotator: those they have not submitted or skipped that still need
+    annotations (below their overlap; gold items always, they have no overlap to fill). Each of the
+    annotator's own submissions or skips takes exactly one item off, gold or not, so the number moves
+    as they work without telling them which of their tasks were gold. Cached for half a minute (it is
+    shown after every task, and counting a large queue on each request would cost more than the
+    request itself); the annotator's own submit or skip drops their cached number
+    (`progress.open_items_forget`)."""
+    key = open_items_cache_key(project_id=project.pk, annotator_id=annotator.pk)
     count = cache.get(key)
     if count is None:
-        mine = Annotation.objects.filter(item=OuterRef("pk"), annotator=annotator)
+        finished = Assignment.objects.filter(
+            item=OuterRef("pk"), annotator=annotator, state__in=[AssignmentState.SUBMITTED, AssignmentState.SKIPPED]
+        )
         count = (
-            Item.objects.filter(project=project, is_gold=False)
-            .filter(Q(completed_count__lt=project.overlap) | (Q(completed_count=project.overlap) & Q(Exists(mine))))
+            Item.objects.filter(project=project)
+            .filter(Q(is_gold=True) | Q(completed_count__lt=project.overlap))
+            .exclude(Exists(finished))
             .count()
         )
         cache.set(key, count, OPEN_ITEMS_CACHE_SECONDS)
@@ -59,6 +65,14 @@ def annotations_of(*, annotator: AbstractBaseUser, project: Project | None = Non
     if project is not None:
         annotations = annotations.filter(item__project=project)
     return annotations.order_by("-created_at")
+
+
+def annotation_assignment(*, annotation: Annotation) -> Assignment:
+    """The assignment under which the annotator saw an annotation's task (its display order), with
+    what rendering the task needs."""
+    return Assignment.objects.select_related(
+        "item__project", "item__prompt", "item__response_1", "item__response_2"
+    ).get(item=annotation.item_id, annotator=annotation.annotator_id)
 
 
 def annotations_count(*, annotator: AbstractBaseUser) -> int:

@@ -101,7 +101,7 @@ class TaskResponseSerializer(serializers.Serializer):
 
 class ProgressSerializer(serializers.Serializer):
     done = serializers.IntegerField(help_text="Your annotations in this project.")
-    remaining = serializers.IntegerField(help_text="Items that still need annotations from others.")
+    remaining = serializers.IntegerField(help_text="Items still open to you: not yet submitted or skipped by you, still needing annotations.")
 
 
 class TaskSerializer(serializers.Serializer):

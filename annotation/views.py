@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from annotation import selectors, services, stats
 from annotation.forms import AddMemberForm, ProjectForm
-from annotation.models import Project, SkipReason
+from annotation.models import Annotation, Project, SkipReason
 from annotation.permissions import (
     can_annotate,
     can_manage_project,
@@ -105,14 +105,37 @@ def annotate(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "annotation/annotate.html", {"project": project, "skip_reasons": SkipReason.choices})
 
 
+# What the workspace's preference buttons say, by strength relative to the order shown.
+PREFERENCE_SHOWN = {
+    -3: "A is much better", -2: "A is better", -1: "A is slightly better", 0: "About the same",
+    1: "B is slightly better", 2: "B is better", 3: "B is much better",
+}
+
+
+def _shown_row(annotation: Annotation) -> dict:
+    """An annotation as its annotator entered it: slots in the order shown, the preference in the
+    buttons' words, each response's scores by attribute."""
+    strength, scores = services.as_shown(
+        item=annotation.item, swapped=annotation.swapped, strength=annotation.preference_strength,
+        scores=annotation.attribute_scores,
+    )
+    user_turns = [m["content"] for m in annotation.item.prompt.messages if m.get("role") == "user"]
+    return {
+        "annotation": annotation,
+        "prompt": user_turns[-1] if user_turns else "",
+        "labels": list(services.SLOTS[: 2 if annotation.item.is_pair else 1]),
+        "strength": strength,
+        "preference": PREFERENCE_SHOWN.get(strength) if strength is not None else None,
+        "scores": [(slot, sorted(values.items())) for slot, values in sorted(scores.items())],
+    }
+
+
 @login_required
 def my_annotations(request: HttpRequest, slug: str) -> HttpResponse:
     project = project_for_annotation(request.user, slug)
     annotations = selectors.annotations_of(annotator=request.user, project=project)[:200]
-    rows = [
-        {"annotation": annotation, "strength": services.as_shown(
-            item=annotation.item, swapped=annotation.swapped, strength=annotation.preference_strength, scores={}
-        )[0]}
-        for annotation in annotations
-    ]
-    return render(request, "annotation/my_annotations.html", {"project": project, "rows": rows})
+    rows = [_shown_row(annotation) for annotation in annotations]
+    return render(
+        request, "annotation/my_annotations.html",
+        {"project": project, "rows": rows, "can_revise": can_annotate(request.user, project) and not project.is_hindsight},
+    )

@@ -21,6 +21,9 @@
     neither: byId("ws-neither"),
     neitherLabel: byId("ws-neither-label"),
     unsafe: byId("ws-unsafe"),
+    undo: byId("ws-undo"),
+    revising: byId("ws-revising"),
+    revisingCancel: byId("ws-revising-cancel"),
   });
 
   // A prefetched task whose lease ends sooner than this is fetched again rather than shown.
@@ -40,6 +43,9 @@
     prefetch: null,
     progress: null,
     touched: false,
+    // {id, from: "link" | "undo", timeSpent} while an earlier annotation is reopened for revision.
+    revising: null,
+    lastSubmitted: null,
   };
 
   const { showAlert, clearAlert, setView, tickTimer, openSkip, closeSkip, toggleHelp, toggleGuidelines, install: installShell } =
@@ -91,6 +97,7 @@
     els.unsafe.checked = false;
     els.neitherLabel.textContent =
       task.responses.length > 1 ? "Neither response is acceptable" : "The response is not acceptable";
+    showWordingFor(task);
     updateJustificationHint();
     setProgress(task.progress);
     setView("task");
@@ -103,7 +110,22 @@
     }
     state.shownAt = performance.now();
     tickTimer();
-    prefetchAfter(task);
+    els.revising.hidden = !state.revising;
+    els.skip.hidden = Boolean(state.revising);
+    if (!state.revising) {
+      prefetchAfter(task);
+    }
+  }
+
+  const PAIRWISE_PLACEHOLDER = els.justification.getAttribute("placeholder");
+  const LIKERT_PLACEHOLDER = "Optional: anything a reviewer should know about your ratings.";
+
+  /** Pairwise wording (the −3…+3 scale, "@A and @B", the preference keys) only where a preference is asked. */
+  function showWordingFor(task) {
+    els.justification.setAttribute("placeholder", task.ask_preference ? PAIRWISE_PLACEHOLDER : LIKERT_PLACEHOLDER);
+    document.querySelectorAll(".pref-only").forEach((element) => {
+      element.hidden = !task.ask_preference;
+    });
   }
 
   // ------------------------------------------------------------------ rows and values
@@ -269,6 +291,10 @@
     if (!state.task || state.submitting || justShown()) {
       return;
     }
+    if (state.revising) {
+      await submitRevision();
+      return;
+    }
     const found = problems();
     if (found.length) {
       showAlert(found.map((problem) => problem.text).join(" "));
@@ -289,6 +315,8 @@
       return;
     }
     if (result.status === 201 || result.status === 200) {
+      state.lastSubmitted = result.data.id;
+      els.undo.hidden = false;
       await advance(1);
     } else {
       showServerError(result, "The annotation was not saved.");
@@ -318,6 +346,86 @@
     setBusy(false);
   }
 
+  // ------------------------------------------------------------------ revising (My annotations' "Edit", "Undo last submission")
+
+  /** Reopen one of the annotator's annotations as they were shown the task, their answers filled in. */
+  async function reopen(annotationId, from) {
+    if (state.submitting) {
+      return;
+    }
+    let result;
+    try {
+      result = await Api.get(Api.taskUrl(app.dataset.annotationTaskUrl, annotationId));
+    } catch (error) {
+      result = { status: 0, data: null };
+    }
+    if (result.status !== 200) {
+      showAlert(Api.messageOf(result, "Could not reopen that annotation."));
+      if (!state.task) {
+        showNoTask({ kind: "problem", message: Api.messageOf(result, "Could not reopen that annotation.") });
+      }
+      return;
+    }
+    const annotation = result.data.annotation;
+    state.prefetch = null;
+    state.revising = { id: annotation.id, from: from, timeSpent: annotation.time_spent_seconds || 0 };
+    show(result.data.task);
+    fill(annotation);
+  }
+
+  function fill(annotation) {
+    if (annotation.preference_strength !== null) {
+      setRowValue(els.prefRow, annotation.preference_strength);
+    }
+    rows().filter((row) => row.dataset.row === "attribute").forEach((row) => {
+      const value = ((annotation.attribute_scores || {})[row.dataset.response] || {})[row.dataset.attribute];
+      if (value !== undefined) {
+        setRowValue(row, value);
+      }
+    });
+    els.justification.value = annotation.justification;
+    els.neither.checked = annotation.neither_acceptable;
+    els.unsafe.checked = annotation.flagged_unsafe;
+    updateJustificationHint();
+  }
+
+  async function submitRevision() {
+    const found = problems();
+    if (found.length) {
+      showAlert(found.map((problem) => problem.text).join(" "));
+      return;
+    }
+    const body = payload();
+    delete body.client_id;
+    body.time_spent_seconds = Math.round((state.revising.timeSpent + body.time_spent_seconds) * 10) / 10;
+    setBusy(true);
+    let result;
+    try {
+      result = await Api.patch(Api.taskUrl(app.dataset.annotationUrl, state.revising.id), body);
+    } catch (error) {
+      setBusy(false);
+      showAlert("Could not reach the server. Your answers are kept; press Enter to try again.");
+      return;
+    }
+    setBusy(false);
+    if (result.status !== 200) {
+      showServerError(result, "The revision was not saved.");
+      return;
+    }
+    await leaveRevision();
+  }
+
+  /** Back to where the revision came from: My annotations for "Edit", the task queue for "Undo". */
+  async function leaveRevision() {
+    const from = state.revising.from;
+    state.revising = null;
+    if (from === "link") {
+      window.location.assign(app.dataset.mineUrl);
+      return;
+    }
+    await reloadTask();
+  }
+
   // ------------------------------------------------------------------ task flow
 
   function prefetchAfter(task) {
@@ -344,7 +452,8 @@
       show(result.task);
       if (prefetched) {
         // The prefetched payload predates the submit; the next prefetch brings fresh numbers.
-        setProgress({ done: progress.done + done, remaining: progress.remaining });
+        // A submit or a skip takes the finished task off the annotator's open items.
+        setProgress({ done: progress.done + done, remaining: Math.max(0, progress.remaining - 1) });
       }
       state.prefetch.promise.then((next) => {
         if (next.kind === "task" && state.task && state.task.assignment_id === result.task.assignment_id) {
@@ -372,6 +481,13 @@
 
   async function start() {
     setView("loading");
+    const revise = new URLSearchParams(window.location.search).get("revise");
+    if (revise && /^\d+$/.test(revise) && !state.task) {
+      await reopen(revise, "link");
+      if (state.revising) {
+        return;
+      }
+    }
     const result = await Api.fetchNext(app.dataset.nextUrl, []);
     if (result.kind === "task") {
       show(result.task);
@@ -445,6 +561,12 @@
     button.addEventListener("click", () => skip(button.dataset.reason));
   });
   els.reload.addEventListener("click", reloadTask);
+  els.undo.addEventListener("click", () => {
+    if (state.lastSubmitted !== null) {
+      reopen(state.lastSubmitted, "undo");
+    }
+  });
+  els.revisingCancel.addEventListener("click", leaveRevision);
   installShell();
   start();
 })();

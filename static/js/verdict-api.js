@@ -11,13 +11,16 @@ window.VerdictApi = (function () {
     return field ? field.value : "";
   }
 
-  async function post(url, body) {
-    const response = await fetch(url, {
-      method: "POST",
+  async function send(method, url, body) {
+    const options = {
+      method: method,
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
-      body: JSON.stringify(body || {}),
-    });
+    };
+    if (method !== "GET") {
+      options.body = JSON.stringify(body || {});
+    }
+    const response = await fetch(url, options);
     let data = null;
     if (response.status !== 204) {
       try {
@@ -28,6 +31,10 @@ window.VerdictApi = (function () {
     }
     return { status: response.status, data: data };
   }
+
+  const post = (url, body) => send("POST", url, body);
+  const patch = (url, body) => send("PATCH", url, body);
+  const get = (url) => send("GET", url);
 
   function taskUrl(template, assignmentId) {
     return template.replace("/0/", "/" + encodeURIComponent(assignmentId) + "/");
@@ -66,5 +73,5 @@ window.VerdictApi = (function () {
     return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
   }
 
-  return { post: post, taskUrl: taskUrl, messageOf: messageOf, fetchNext: fetchNext, newClientId: newClientId };
+  return { get: get, post: post, patch: patch, taskUrl: taskUrl, messageOf: messageOf, fetchNext: fetchNext, newClientId: newClientId };
 })();
