@@ -17,10 +17,11 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from datasets_app.imports.parsers.records import ErrorLog, RawRow
+from datasets_app.imports.parsers.values import BadValue, find_bad, load_json
 
 MAX_LINE_BYTES = 16 * 1024 * 1024
 READ_CHUNK = 64 * 1024
@@ -149,11 +150,18 @@ def upload_size(path_or_file: PathOrFile) -> int | None:
 
 
 def _zip_problem(archive: zipfile.ZipFile, limit: int) -> str | None:
-    """Why the archive cannot be unpacked as it is, or None: too large once unpacked."""
+    """Why the archive cannot be unpacked as it is, or None: too large once unpacked, or an entry whose
+    path runs through another entry that is a file (`ds/data` a file, and `ds/data/part.arrow`)."""
     entries = archive.infolist()
     unpacked = sum(entry.file_size for entry in entries)
     if unpacked > limit:
         return f"unpacks to {unpacked:,} bytes, more than the limit of {limit:,} (VERDICT_IMPORT_MAX_DECOMPRESSED_BYTES)."
+    files = {PurePosixPath(entry.filename) for entry in entries if not entry.is_dir()}
+    for entry in entries:
+        path = PurePosixPath(entry.filename)
+        for parent in path.parents:
+            if parent in files:
+                return f"has an entry '{entry.filename}' under '{parent}', which is a file in the archive."
     return None
 
 
@@ -195,6 +203,8 @@ def _unzipped(path_or_file: PathOrFile, name: str, limits: Limits, errors: Error
                         problem = "holds no dataset saved with save_to_disk (no dataset_dict.json or state.json)."
         except zipfile.BadZipFile as error:
             problem = f"is not a readable zip file: {error}."
+        except OSError as error:  # an entry the filesystem refuses (a name too long, …)
+            problem = f"cannot be unpacked: {error.strerror} ({Path(error.filename or '').name})."
         if problem is not None:
             errors.add(name, None, "", problem)
         yield Source(name=name, limits=limits, folder=root, _sha256=sha256)
@@ -279,7 +289,10 @@ def jsonl_rows(source: Source, errors: ErrorLog) -> Iterator[RawRow]:
             errors.add(source.name, number, "", f"is not UTF-8 text ({error.reason} at byte {error.start}).")
             continue
         try:
-            data = json.loads(text)
+            data = load_json(text)
+        except BadValue as error:
+            errors.add(source.name, number, error.field, error.message)
+            continue
         except json.JSONDecodeError as error:
             errors.add(source.name, number, "", f"is not valid JSON: {error.msg} (column {error.colno}).")
             continue
@@ -313,6 +326,10 @@ def csv_rows(source: Source, errors: ErrorLog) -> Iterator[RawRow]:
             if None in data:
                 errors.add(source.name, start, "", f"has more cells than the header's {len(columns or [])} columns.")
                 continue
+            bad = find_bad(data)
+            if bad is not None:
+                errors.add(source.name, start, bad.field, bad.message)
+                continue
             yield RawRow(source.name, start, data)
     except csv.Error as error:
         errors.add(source.name, reader.line_num, "", f"is not valid CSV: {error}.")
@@ -338,4 +355,8 @@ def hf_rows(source: Source, errors: ErrorLog) -> Iterator[RawRow]:
         for number, data in enumerate(dataset, start=1):
             if split is not None and "split" not in data:
                 data = {**data, "split": split}
+            bad = find_bad(data)
+            if bad is not None:
+                errors.add(file, number, bad.field, bad.message)
+                continue
             yield RawRow(file, number, data)
