@@ -341,18 +341,26 @@ def hf_rows(source: Source, errors: ErrorLog) -> Iterator[RawRow]:
     from datasets import Dataset, load_from_disk  # heavy; only imports of this format pay for it
 
     if source.folder is None:
-        if not errors:
-            errors.add(source.name, None, "", "is not a folder written by datasets' save_to_disk.")
+        errors.add(source.name, None, "", "is not a folder written by datasets' save_to_disk.")
         return
     try:
         loaded = load_from_disk(str(source.folder))
-    except FileNotFoundError as error:
+    except (OSError, ValueError, KeyError) as error:  # missing files, bad JSON, a corrupt Arrow file (ArrowInvalid)
         errors.add(source.name, None, "", f"is not a dataset saved with save_to_disk: {error}.")
         return
     splits = {None: loaded} if isinstance(loaded, Dataset) else dict(loaded)
     for split, dataset in splits.items():
         file = source.name if split is None else f"{source.name}[{split}]"
-        for number, data in enumerate(dataset, start=1):
+        rows = enumerate(dataset, start=1)
+        number = 0
+        while True:
+            try:
+                number, data = next(rows)
+            except StopIteration:
+                break
+            except (OSError, ValueError) as error:
+                errors.add(file, number + 1, "", f"cannot be read: {error}.")
+                break
             if split is not None and "split" not in data:
                 data = {**data, "split": split}
             bad = find_bad(data)

@@ -85,3 +85,19 @@ def test_arrow_rows_with_unstorable_values_name_row_and_field(project, tmp_path)
 
     assert [(error["file"], error["line"], error["field"]) for error in record.errors] == [("ds", 2, "response_1")]
     assert Item.objects.count() == 0
+
+
+def test_zip_with_a_corrupt_arrow_file_is_a_failed_import(project, tmp_path):
+    folder = tmp_path / "ds"
+    Dataset.from_dict({"chosen": ["\n\nHuman: Hi\n\nAssistant: Hello."], "rejected": ["\n\nHuman: Hi\n\nAssistant: What?"]}).save_to_disk(str(folder))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in folder.iterdir():
+            archive.writestr(f"ds/{path.name}", b"not arrow" if path.suffix == ".arrow" else path.read_bytes())
+    buffer.seek(0)
+
+    record = import_file(project=project, path_or_file=buffer, file_name="ds.zip")
+
+    assert record.status == ImportStatus.FAILED
+    assert [(error["file"], error["line"]) for error in record.errors] == [("ds.zip", None)]
+    assert Item.objects.count() == 0
