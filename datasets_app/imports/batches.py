@@ -46,19 +46,26 @@ class ImportCounts:
     annotations_created: int = 0
 
 
+def annotation_identity(prompt_hash: str, response_hashes: list[str], annotation: ParsedAnnotation) -> str:
+    """The canonical JSON an imported annotation's client_id is derived from: `json.dumps` of {prompt,
+    responses, annotation: {preference_strength, attribute_scores, justification, neither_acceptable}}
+    with sorted keys and ensure_ascii=False, fixed forever (a change breaks idempotency). Assembled from
+    its parts, since the keys and the hashes (hex strings) never need escaping: a third of the cost."""
+    strength = "null" if annotation.preference_strength is None else str(int(annotation.preference_strength))
+    scores = json.dumps(annotation.attribute_scores, sort_keys=True, ensure_ascii=False) if annotation.attribute_scores else "{}"
+    justification = json.dumps(annotation.justification, ensure_ascii=False)
+    neither = "true" if annotation.neither_acceptable else "false"
+    responses = ", ".join(f'"{content_hash}"' for content_hash in response_hashes)
+    return (
+        f'{{"annotation": {{"attribute_scores": {scores}, "justification": {justification}, '
+        f'"neither_acceptable": {neither}, "preference_strength": {strength}}}, '
+        f'"prompt": "{prompt_hash}", "responses": [{responses}]}}'
+    )
+
+
 def annotation_client_id(prompt_hash: str, response_hashes: list[str], annotation: ParsedAnnotation) -> uuid.UUID:
     """Deterministic: the same judgement of the same content gets the same id in every import."""
-    content = {
-        "prompt": prompt_hash,
-        "responses": response_hashes,
-        "annotation": {
-            "preference_strength": annotation.preference_strength,
-            "attribute_scores": annotation.attribute_scores,
-            "justification": annotation.justification,
-            "neither_acceptable": annotation.neither_acceptable,
-        },
-    }
-    return uuid.uuid5(IMPORTED_ANNOTATION_NAMESPACE, json.dumps(content, sort_keys=True, ensure_ascii=False))
+    return uuid.uuid5(IMPORTED_ANNOTATION_NAMESPACE, annotation_identity(prompt_hash, response_hashes, annotation))
 
 
 def imported_annotation_client_id(item: ParsedItem) -> uuid.UUID:

@@ -48,13 +48,6 @@ def _strict_constant(name: str) -> Any:
     raise _Rejected(name)
 
 
-def _strict_int(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:  # past sys.get_int_max_str_digits() (4,300 digits by default)
-        raise _Rejected(text) from None
-
-
 def _strict_float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):  # 1e999
@@ -78,7 +71,9 @@ def _marked_float(text: str) -> float | _Marker:
     return value if math.isfinite(value) else _Marker(f"is {text}, beyond the range of a double.")
 
 
-_STRICT = json.JSONDecoder(parse_constant=_strict_constant, parse_int=_strict_int, parse_float=_strict_float)
+# No parse_int hook on the strict decoder (it would cost a Python call per integer): an integer past
+# Python's digit limit makes the decoder raise ValueError, and the lenient decode then names it.
+_STRICT = json.JSONDecoder(parse_constant=_strict_constant, parse_float=_strict_float)
 _LENIENT = json.JSONDecoder(parse_constant=_marked_constant, parse_int=_marked_int, parse_float=_marked_float)
 
 
@@ -166,7 +161,9 @@ def load_json(text: str) -> Any:
             raise BadValue(key, f"nests deeper than {MAX_DEPTH} levels.")
     try:
         data = _STRICT.decode(text)
-    except _Rejected:
+    except json.JSONDecodeError:
+        raise
+    except (_Rejected, ValueError):  # NaN, Infinity, 1e999, or an integer past the digit limit
         bad = find_bad(_LENIENT.decode(text))
         raise (bad or BadValue("", "holds a number JSON does not allow.")) from None
     if _SUSPICIOUS_ESCAPE.search(text):

@@ -7,8 +7,8 @@ import pytest
 
 from annotation.models import Annotation, Item, Prompt, Response
 from datasets_app.imports import services
-from datasets_app.imports.parsers import sources
-from datasets_app.imports.services import import_file
+from datasets_app.imports.parsers import ParsedAnnotation, ParsedItem, ParsedResponse, sources
+from datasets_app.imports.services import import_file, imported_annotation_client_id
 from datasets_app.models import ImportFormat, ImportStatus
 
 
@@ -91,3 +91,22 @@ def test_a_gzip_file_that_breaks_off_is_an_error(project, tmp_path):
     assert record.status == ImportStatus.FAILED
     assert "not a readable gzip file" in record.errors[-1]["message"]
     assert Item.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("annotation", "client_id"),
+    [
+        (ParsedAnnotation(preference_strength=1, justification='Réponse 1, "clearly".'), "d26e5703-5af8-502f-ad05-50054a21e0e3"),
+        (
+            ParsedAnnotation(attribute_scores={"1": {"helpfulness": 3}, "2": {"helpfulness": 1}}, neither_acceptable=True),
+            "fe9de582-a862-5cac-85f9-66b5f2781fd7",
+        ),
+    ],
+)
+def test_imported_annotation_client_ids_are_the_ones_earlier_imports_stored(annotation, client_id):
+    """Idempotency across versions: the ids are those of uuid5 over json.dumps(…, sort_keys=True,
+    ensure_ascii=False) of the content, as imports before the streaming writer computed them."""
+    item = ParsedItem(file="f", line=1, messages=[{"role": "user", "content": "Q1"}],
+                      responses=[ParsedResponse(text="a"), ParsedResponse(text="b")], annotation=annotation)
+
+    assert str(imported_annotation_client_id(item)) == client_id
