@@ -1,5 +1,6 @@
 """Import at scale: import N pairwise rows (a generated JSONL file) through the import service, against a
-raw bulk insert of the same rows into the same tables, and report each one's wall time and peak RSS.
+raw bulk insert of the same rows into the same tables, and report each one's wall time, CPU time and
+peak RSS.
 
     createdb -h 127.0.0.1 -U postgres verdict_bench
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/verdict_bench .venv/bin/python benchmarks/import_scale.py --n 100000
@@ -11,6 +12,10 @@ the clock starts): `copy` (PostgreSQL's COPY with ids reserved from the tables' 
 way in) and `bulk` (Django's bulk_create, any database). Each step runs in its own child process, so
 its peak RSS is its own, into a project of its own that the parent empties first (not timed).
 `--http` adds the import as the REST API receives it (Django's test client posting the file).
+
+CPU is the step's own process plus its PostgreSQL backend's (read from /proc when the server runs on
+this host): on a small shared machine one run's wall time depends on what else runs, its CPU seconds
+much less. `--repeat` runs the steps in turn that many times and reports medians.
 Targets (issue 13.7): import time ≤ 2× the raw insert's; peak RSS that does not grow with N.
 """
 import argparse
@@ -18,6 +23,7 @@ import json
 import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,6 +49,51 @@ def _setup() -> None:
 
 def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _process_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _backend_cpu() -> float | None:
+    """CPU seconds used so far by this connection's PostgreSQL backend (a process on this host), or None."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # the server runs on another host
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Clock:
+    """A step's wall time, this process's CPU time and its database backend's CPU time. On a shared
+    machine the wall time of one run depends on what else runs; the CPU seconds much less so."""
+
+    def __enter__(self) -> "Clock":
+        self.rss_before = _peak_rss_mb()
+        self._server = _backend_cpu()
+        self._cpu, self._started = _process_cpu(), time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = time.perf_counter() - self._started
+        self.client_cpu = _process_cpu() - self._cpu
+        server = _backend_cpu() if exc[0] is None else None
+        self.server_cpu = None if server is None or self._server is None else server - self._server
+
+    def report(self, step: str, project) -> None:
+        print(json.dumps({
+            "step": step, "seconds": round(self.seconds, 2), "client_cpu": round(self.client_cpu, 2),
+            "server_cpu": None if self.server_cpu is None else round(self.server_cpu, 2),
+            "rss_before_mb": self.rss_before, "peak_rss_mb": _peak_rss_mb(), **_counts(project),
+        }))
 
 
 def _sentence(rng: random.Random, words: int) -> str:
@@ -105,14 +156,11 @@ def measure_import(slug: str, path: Path) -> None:
     from datasets_app.imports.services import items_import
 
     project = _project(slug)
-    rss_before = _peak_rss_mb()
-    started = time.perf_counter()
-    record = items_import(project=project, path_or_file=path, file_name=path.name, format="jsonl")
-    seconds = time.perf_counter() - started
+    with Clock() as clock:
+        record = items_import(project=project, path_or_file=path, file_name=path.name, format="jsonl")
     if record.status != "succeeded":
         raise SystemExit(f"import failed: {record.errors[:3]}")
-    print(json.dumps({"step": "import", "seconds": round(seconds, 2), "rss_before_mb": rss_before,
-                      "peak_rss_mb": _peak_rss_mb(), **_counts(project)}))
+    clock.report("import", project)
 
 
 def measure_http(slug: str, path: Path) -> None:
@@ -127,16 +175,13 @@ def measure_http(slug: str, path: Path) -> None:
     admin = UserFactory(username=f"bench-admin-{os.getpid()}", role="admin", is_staff=True, is_superuser=True)
     client = Client(HTTP_HOST="localhost")
     client.force_login(admin)
-    rss_before = _peak_rss_mb()
-    started = time.perf_counter()
-    with path.open("rb") as upload:
+    client.get(reverse("api-project-imports", args=[slug]))  # loads the URLconf and views before the clock starts
+    with Clock() as clock, path.open("rb") as upload:
         response = client.post(reverse("api-project-imports", args=[slug]), {"file": upload, "format": "jsonl"})
-    seconds = time.perf_counter() - started
     admin.delete()
     if response.status_code != 201:
         raise SystemExit(f"HTTP import failed: {response.status_code} {response.content[:300]!r}")
-    print(json.dumps({"step": "http", "seconds": round(seconds, 2), "rss_before_mb": rss_before,
-                      "peak_rss_mb": _peak_rss_mb(), **_counts(project)}))
+    clock.report("http", project)
 
 
 def _rows_to_insert(path: Path) -> list[tuple]:
@@ -175,10 +220,8 @@ def measure_copy(slug: str, path: Path) -> None:
 
     project = _project(slug)
     rows = _rows_to_insert(path)
-    rss_before = _peak_rss_mb()
-    started = time.perf_counter()
-    now = timezone.now()
-    with transaction.atomic(), connection.cursor() as django_cursor:
+    with Clock() as clock, transaction.atomic(), connection.cursor() as django_cursor:
+        now = timezone.now()
         cursor = django_cursor.cursor
         prompt_ids = _reserve_ids(cursor, "annotation_prompt", len(rows))
         response_ids = iter(_reserve_ids(cursor, "annotation_response", 2 * len(rows)))
@@ -206,9 +249,7 @@ def measure_copy(slug: str, path: Path) -> None:
         ) as copy:
             for item_id, row in zip(item_ids, rows):
                 copy.write_row((item_id, None, "imported", row[5], row[4], "{}", "", False, False, None, now, now))
-    seconds = time.perf_counter() - started
-    print(json.dumps({"step": "copy", "seconds": round(seconds, 2), "rss_before_mb": rss_before,
-                      "peak_rss_mb": _peak_rss_mb(), **_counts(project)}))
+    clock.report("copy", project)
 
 
 def measure_bulk(slug: str, path: Path) -> None:
@@ -219,9 +260,7 @@ def measure_bulk(slug: str, path: Path) -> None:
 
     project = _project(slug)
     rows = _rows_to_insert(path)
-    rss_before = _peak_rss_mb()
-    started = time.perf_counter()
-    with transaction.atomic():
+    with Clock() as clock, transaction.atomic():
         prompts = Prompt.objects.bulk_create(
             [Prompt(project=project, messages=m, metadata=meta, content_hash=h) for m, meta, h, *_ in rows], batch_size=1000
         )
@@ -240,9 +279,7 @@ def measure_bulk(slug: str, path: Path) -> None:
              for item, row in zip(items, rows)],
             batch_size=1000,
         )
-    seconds = time.perf_counter() - started
-    print(json.dumps({"step": "bulk", "seconds": round(seconds, 2), "rss_before_mb": rss_before,
-                      "peak_rss_mb": _peak_rss_mb(), **_counts(project)}))
+    clock.report("bulk", project)
 
 
 STEPS = {"import": measure_import, "http": measure_http, "copy": measure_copy, "bulk": measure_bulk}
@@ -261,6 +298,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100_000, help="rows (default 100,000)")
     parser.add_argument("--baselines", default=None, help="comma-separated: copy, bulk (default: copy on PostgreSQL, else bulk)")
     parser.add_argument("--http", action="store_true", help="also import over HTTP (Django's test client)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each step, in turn; medians are reported (default 1)")
     parser.add_argument("--step", choices=sorted(STEPS), help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -277,23 +315,44 @@ def main() -> None:
     if "copy" in baselines and connection.vendor != "postgresql":
         raise SystemExit("the copy baseline needs PostgreSQL: set DATABASE_URL=postgres://…")
     steps = ["import", *(["http"] if args.http else []), *baselines]
+    runs: dict[str, list[dict]] = {step: [] for step in steps}
     with tempfile.TemporaryDirectory(prefix="verdict-import-bench-") as folder:
         path = Path(folder) / f"pairs-{args.n}.jsonl"
         generate(path, args.n)
         print(f"{args.n:,} rows, {path.stat().st_size / 1e6:.1f} MB of JSONL; database: {connection.vendor}", flush=True)
-        results = {}
-        for step in steps:
-            empty_project(slug)
-            connection.close()  # the child runs its own transaction; do not hold this connection open meanwhile
-            results[step] = _child("--step", step, "--n", str(args.n), "--file", str(path))
-            print(json.dumps(results[step]), flush=True)
+        for _ in range(args.repeat):
+            for step in steps:
+                empty_project(slug)
+                connection.close()  # the child runs its own transaction; do not hold this connection open meanwhile
+                runs[step].append(_child("--step", step, "--n", str(args.n), "--file", str(path)))
+                print(json.dumps(runs[step][-1]), flush=True)
         empty_project(slug)
-    print(f"{'step':8} {'seconds':>8} {'× ' + baselines[0]:>9} {'RSS before MB':>14} {'peak RSS MB':>12}  rows written")
-    for step, result in results.items():
-        ratio = result["seconds"] / results[baselines[0]]["seconds"]
-        written = ", ".join(f"{result[name]} {name}" for name in ("prompts", "responses", "items", "annotations"))
-        print(f"{step:8} {result['seconds']:8.2f} {ratio:9.2f} {result['rss_before_mb']:14.0f} {result['peak_rss_mb']:12.0f}  {written}")
+    _table(runs, baselines[0], args.repeat)
 
+
+def _median(runs: list[dict], key: str) -> float | None:
+    values = [run[key] for run in runs if run.get(key) is not None]
+    return statistics.median(values) if values else None
+
+
+def _table(runs: dict[str, list[dict]], baseline: str, repeat: int) -> None:
+    """Medians of the runs; CPU = this process's plus its database backend's (when the server is local)."""
+    def cpu(step: str) -> float | None:
+        client, server = _median(runs[step], "client_cpu"), _median(runs[step], "server_cpu")
+        return None if server is None else client + server
+
+    print(f"median of {repeat} run(s), the steps in turn; ratios against {baseline}")
+    print(f"{'step':8} {'wall s':>7} {'ratio':>6} {'client CPU s':>13} {'server CPU s':>13} {'CPU ratio':>10} "
+          f"{'RSS before MB':>14} {'peak RSS MB':>12}  rows written")
+    for step, results in runs.items():
+        seconds = _median(results, "seconds")
+        server = _median(results, "server_cpu")
+        total, base_total = cpu(step), cpu(baseline)
+        cpu_ratio = f"{total / base_total:10.2f}" if total is not None and base_total else f"{'–':>10}"
+        written = ", ".join(f"{results[-1][name]} {name}" for name in ("prompts", "responses", "items", "annotations"))
+        print(f"{step:8} {seconds:7.2f} {seconds / _median(runs[baseline], 'seconds'):6.2f} {_median(results, 'client_cpu'):13.2f} "
+              f"{server if server is not None else float('nan'):13.2f} {cpu_ratio} {_median(results, 'rss_before_mb'):14.0f} "
+              f"{max(run['peak_rss_mb'] for run in results):12.0f}  {written}")
 
 if __name__ == "__main__":
     main()
