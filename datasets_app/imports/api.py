@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotation.permissions import managed_project
-from datasets_app.imports.services import items_import
+from datasets_app.imports.services import UploadTooLarge, items_import
 from datasets_app.models import ImportFormat, ImportRecord, ImportStatus
 from verdict.pagination import LimitOffsetPagination
 
@@ -46,6 +46,7 @@ class ImportListCreateApi(APIView):
         responses={
             201: ImportRecordSerializer,
             400: OpenApiResponse(description="Nothing imported: {message, status, errors: [{file, line, field, message}], record}"),
+            413: OpenApiResponse(description="The file is larger than VERDICT_IMPORT_MAX_UPLOAD_BYTES; nothing kept: {message, status}"),
         },
     )
     def post(self, request: Request, slug: str) -> Response:
@@ -53,10 +54,14 @@ class ImportListCreateApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
-        record = items_import(
-            project=project, path_or_file=upload, file_name=upload.name,
-            format=serializer.validated_data["format"], user=request.user,
-        )
+        try:
+            record = items_import(
+                project=project, path_or_file=upload, file_name=upload.name,
+                format=serializer.validated_data["format"], user=request.user,
+            )
+        except UploadTooLarge as error:
+            too_large = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+            return Response({"message": str(error), "status": too_large}, status=too_large)
         data = ImportRecordSerializer(record).data
         if record.status == ImportStatus.FAILED:
             body = {

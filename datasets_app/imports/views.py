@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from annotation.models import Project
 from annotation.permissions import managed_project
-from datasets_app.imports.services import items_import
+from datasets_app.imports.services import UploadTooLarge, items_import
 from datasets_app.models import ImportFormat, ImportStatus
 
 
@@ -20,26 +20,39 @@ def _managed(request: HttpRequest, slug: str) -> Project:
     return managed_project(request.user, slug, "Only the project's researchers and admins may import data.")
 
 
-@login_required
-def project_import(request: HttpRequest, slug: str) -> HttpResponse:
-    project = _managed(request, slug)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
+def _import_upload(request: HttpRequest, project: Project, form: ImportForm) -> HttpResponse | None:
+    """Import the form's file and redirect; None (the form then shows why) when the file is too large."""
+    upload = form.cleaned_data["file"]
+    try:
         record = items_import(
             project=project, path_or_file=upload, file_name=upload.name,
             format=form.cleaned_data["format"], user=request.user,
         )
-        if record.status == ImportStatus.FAILED:
-            messages.error(request, f"Nothing was imported from {record.file_name}: see the errors below.")
-            return redirect("datasets_app:import_detail", slug=project.slug, record_id=record.pk)
-        messages.success(
-            request,
-            f"Imported {record.file_name}: {record.items_created} new items, {record.annotations_created} new annotations.",
-        )
-        return redirect("datasets_app:project_import", slug=project.slug)
+    except UploadTooLarge as error:
+        form.add_error("file", str(error))
+        return None
+    if record.status == ImportStatus.FAILED:
+        messages.error(request, f"Nothing was imported from {record.file_name}: see the errors below.")
+        return redirect("datasets_app:import_detail", slug=project.slug, record_id=record.pk)
+    messages.success(
+        request,
+        f"Imported {record.file_name}: {record.items_created} new items, {record.annotations_created} new annotations.",
+    )
+    return redirect("datasets_app:project_import", slug=project.slug)
+
+
+@login_required
+def project_import(request: HttpRequest, slug: str) -> HttpResponse:
+    project = _managed(request, slug)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        response = _import_upload(request, project, form)
+        if response is not None:
+            return response
+        status = 413  # the file was too large
     records = project.imports.select_related("created_by")[:100]
-    return render(request, "datasets_app/import.html", {"project": project, "form": form, "records": records})
+    return render(request, "datasets_app/import.html", {"project": project, "form": form, "records": records}, status=status)
 
 
 @login_required

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "verdict.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -144,8 +145,14 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Request bodies other than uploaded files (form fields, JSON) are read into memory up to this size (400
+# beyond); an uploaded file larger than FILE_UPLOAD_MAX_MEMORY_SIZE is spooled to FILE_UPLOAD_TEMP_DIR.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(50 * 1024 * 1024)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FILE_UPLOAD_MAX_MEMORY_SIZE", str(10 * 1024 * 1024)))
+# Imports (README "Imports"): no request body may be larger than an import upload (413), and a .gz or
+# .zip may unpack to at most VERDICT_IMPORT_MAX_DECOMPRESSED_BYTES (a failed import, 400).
+VERDICT_IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("VERDICT_IMPORT_MAX_UPLOAD_BYTES", str(256 * 1024 * 1024)))
+VERDICT_IMPORT_MAX_DECOMPRESSED_BYTES = int(os.environ.get("VERDICT_IMPORT_MAX_DECOMPRESSED_BYTES", str(2 * 1024**3)))
 
 # HTTPS hardening is on whenever DEBUG is off; VERDICT_HTTPS=0 turns it off behind a plain-HTTP proxy.
 HTTPS = env_bool("VERDICT_HTTPS", not DEBUG)

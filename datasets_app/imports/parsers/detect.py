@@ -1,5 +1,7 @@
 """Which format a file is in, and the dispatch from format to row parser."""
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import chain
 
 from datasets_app.imports.parsers.generic import parse_generic_row
 from datasets_app.imports.parsers.helpsteer import parse_helpsteer_rows, parse_preference_row
@@ -36,47 +38,72 @@ def _file_format(source: Source) -> ImportFormat:
     return ImportFormat.CSV if name.endswith(".csv") else ImportFormat.JSONL
 
 
-def parse_rows(row_format: str, rows: list[RawRow], errors: ErrorLog) -> list[ParsedItem]:
+def parse_rows(row_format: str, rows: Iterable[RawRow], errors: ErrorLog) -> Iterator[ParsedItem]:
     if row_format == ImportFormat.HELPSTEER2:
-        return parse_helpsteer_rows(rows, errors)
-    items: list[ParsedItem] = []
+        yield from parse_helpsteer_rows(rows, errors)
+        return
     for row in rows:
         if row_format == ImportFormat.HH_RLHF:
-            items.extend(parse_hh_row(row, errors))
+            yield from parse_hh_row(row, errors)
         elif row_format == ImportFormat.HELPSTEER2_PREFERENCE:
-            items.extend(parse_preference_row(row, errors))
+            yield from parse_preference_row(row, errors)
         else:
-            items.extend(parse_generic_row(row, errors, from_text=row_format == ImportFormat.CSV))
-    return items
+            yield from parse_generic_row(row, errors, from_text=row_format == ImportFormat.CSV)
 
 
-def parse_source(source: Source, requested: str, errors: ErrorLog) -> tuple[str, int, list[ParsedItem]]:
-    """(format used, rows read, items). `requested` is an ImportFormat value; `auto` detects it."""
+@dataclass
+class Parse:
+    """A parse in progress: `items` yields validated items as the file is read; `rows_read` counts the
+    rows read so far (all of them once `items` is exhausted)."""
+
+    format: str
+    rows_read: int = 0
+    items: Iterator[ParsedItem] = field(default_factory=lambda: iter(()))
+
+    def _count(self, rows: Iterable[RawRow]) -> Iterator[RawRow]:
+        for row in rows:
+            self.rows_read += 1
+            yield row
+
+
+def _items(parse: Parse, row_format: str, rows: Iterable[RawRow], source: Source, errors: ErrorLog) -> Iterator[ParsedItem]:
+    yield from parse_rows(row_format, parse._count(rows), errors)
+    if parse.rows_read == 0 and not errors:
+        errors.add(source.name, None, "", "contains no rows.")
+
+
+def parse_source(source: Source, requested: str, errors: ErrorLog) -> Parse:
+    """Start parsing `source` as `requested` (an ImportFormat value; `auto` detects it from the file name
+    and the first row). Nothing is read past the first row until `items` is iterated."""
     if requested not in ImportFormat.values:
         errors.add(source.name, None, "format", f"must be one of {', '.join(ImportFormat.values)}, not {requested!r}.")
-        return requested, 0, []
+        return Parse(requested)
     if errors:
-        return requested, 0, []
+        return Parse(requested)
     container = _file_format(source) if requested == ImportFormat.AUTO else requested
     if container == ImportFormat.HF_DISK:
         rows = hf_rows(source, errors)
     elif _is_folder_format(source):
         errors.add(source.name, None, "format", f"a dataset folder or .zip is read with format '{ImportFormat.HF_DISK}', not '{container}'.")
-        return container, 0, []
+        return Parse(container)
     elif container == ImportFormat.CSV:
         rows = csv_rows(source, errors)
     else:
         rows = jsonl_rows(source, errors)
+    parse = Parse(container)
     row_format = container
     if container == ImportFormat.HF_DISK or (requested == ImportFormat.AUTO and container == ImportFormat.JSONL):
-        detected = detect_format(rows[0].data) if rows else None
-        if rows and detected is None:
-            columns = ", ".join(sorted(rows[0].data))
-            errors.add(rows[0].file, rows[0].line, "", f"cannot tell the format from the columns ({columns}); choose a format.")
-            return container, len(rows), []
+        first = next(rows, None)
+        detected = detect_format(first.data) if first is not None else None
+        if first is not None:
+            rows = chain([first], rows)
+        if first is not None and detected is None:
+            columns = ", ".join(sorted(first.data))
+            errors.add(first.file, first.line, "", f"cannot tell the format from the columns ({columns}); choose a format.")
+            parse.rows_read = sum(1 for _ in rows)  # read on, as every row's own errors are reported too
+            return parse
         row_format = detected or container
         if container != ImportFormat.HF_DISK:
-            container = row_format
-    if not rows and not errors:
-        errors.add(source.name, None, "", "contains no rows.")
-    return container, len(rows), parse_rows(row_format, rows, errors)
+            parse.format = row_format
+    parse.items = _items(parse, row_format, rows, source, errors)
+    return parse

@@ -8,6 +8,8 @@ from typing import Any
 from datasets_app.imports.parsers.fields import int_field, messages_field, metadata_field, text_field
 from datasets_app.imports.parsers.records import ErrorLog, ParsedAnnotation, ParsedItem, ParsedResponse, RawRow, pair_up
 
+# Response.round is a PositiveIntegerField: PostgreSQL's integer, at most 2³¹ − 1.
+MAX_ROUND = 2**31 - 1
 FLAT_COLUMNS = {
     "prompt", "response_1", "response_2", "model_1", "model_2", "preference_strength", "gold_strength",
     "justification", "metadata",
@@ -33,8 +35,8 @@ def _response_object(row: RawRow, where: str, value: dict[str, Any], errors: Err
             return None
         setattr(response, name, value.get(name) or "")
     round_ = value.get("round")
-    if round_ is not None and (not isinstance(round_, int) or isinstance(round_, bool) or round_ < 0):
-        errors.add(row.file, row.line, f"{where}.round", "must be a non-negative integer.")
+    if round_ is not None and (not isinstance(round_, int) or isinstance(round_, bool) or not 0 <= round_ <= MAX_ROUND):
+        errors.add(row.file, row.line, f"{where}.round", f"must be an integer from 0 to {MAX_ROUND:,}.")
         return None
     response.round = round_
     for name in ("generation_params", "metadata"):

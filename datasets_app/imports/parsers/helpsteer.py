@@ -7,7 +7,7 @@ the same prompt become one item: two rows → a pair, one → a Likert item, mor
 consecutive pairs (as for generic rows). Their ratings arrive as one imported annotation per item with
 `attribute_scores` keyed by slot "1"/"2".
 """
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from datasets_app.codecs.helpsteer2 import decode_prompt
 from datasets_app.imports.parsers.fields import int_field, text_field
@@ -79,17 +79,16 @@ def _group_items(group: list[RawRow], errors: ErrorLog) -> list[ParsedItem]:
     return items
 
 
-def parse_helpsteer_rows(rows: Iterable[RawRow], errors: ErrorLog) -> list[ParsedItem]:
-    items: list[ParsedItem] = []
+def parse_helpsteer_rows(rows: Iterable[RawRow], errors: ErrorLog) -> Iterator[ParsedItem]:
+    """Items of each run of consecutive rows with one prompt, as the rows stream past."""
     group: list[RawRow] = []
     for row in rows:
         if group and row.data.get("prompt") != group[0].data.get("prompt"):
-            items.extend(_group_items(group, errors))
+            yield from _group_items(group, errors)
             group = []
         group.append(row)
     if group:
-        items.extend(_group_items(group, errors))
-    return items
+        yield from _group_items(group, errors)
 
 
 def parse_preference_row(row: RawRow, errors: ErrorLog) -> list[ParsedItem]:

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotation.models import Project
-from datasets_app.imports.services import items_import
+from datasets_app.imports.services import UploadTooLarge, items_import
 from datasets_app.models import ImportFormat, ImportStatus
 
 
@@ -31,7 +31,10 @@ class Command(BaseCommand):
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(f"No user named '{options['user']}'.")
-        record = items_import(project=project, path_or_file=path, file_name=path.name, format=options["format"], user=user)
+        try:
+            record = items_import(project=project, path_or_file=path, file_name=path.name, format=options["format"], user=user)
+        except UploadTooLarge as error:
+            raise CommandError(f"{error} Nothing was written.") from error
         if record.status == ImportStatus.FAILED:
             for error in record.errors:
                 where = ":".join(str(part) for part in (error["file"], error["line"]) if part not in (None, ""))
