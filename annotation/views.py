@@ -11,7 +11,6 @@ from annotation.forms import AddMemberForm, ProjectForm
 from annotation.models import Project, SkipReason
 from annotation.permissions import (
     can_annotate,
-    can_manage_project,
     is_researcher,
     managed_project,
     project_for_annotation,
@@ -28,8 +27,6 @@ def project_list(request: HttpRequest) -> HttpResponse:
     projects = [
         {
             "project": project,
-            "can_manage": can_manage_project(request.user, project),
-            "can_annotate": can_annotate(request.user, project),
             "progress": selectors.annotator_progress(project=project, annotator=request.user),
         }
         for project in visible_projects(request.user)
@@ -43,9 +40,12 @@ def project_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Only researchers and admins may create projects.")
     form = ProjectForm(request.POST or None, initial={"task_types": ["pairwise", "likert"], "attribute_schema": Project().attribute_schema})
     if request.method == "POST" and form.is_valid():
-        project = services.project_create(created_by=request.user, **form.cleaned_data)
-        messages.success(request, f"Created {project.name}.")
-        return redirect("annotation:project_settings", slug=project.slug)
+        project = services.project_create(created_by=request.user, **form.project_fields())
+        messages.success(request, f"Created {project.name}. Next, import its prompts and responses.")
+        # The next step of a new project is its data (a hindsight project imports scenarios instead).
+        if project.is_hindsight:
+            return redirect("hindsight:simulate", slug=project.slug)
+        return redirect("datasets_app:project_import", slug=project.slug)
     return render(request, "annotation/project_form.html", {"form": form, "creating": True})
 
 
@@ -54,7 +54,7 @@ def project_settings(request: HttpRequest, slug: str) -> HttpResponse:
     project = _managed(request, slug)
     form = ProjectForm(request.POST or None, instance=project)
     if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        fields = form.project_fields()
         services.project_update(project=Project.objects.get(pk=project.pk), **fields)
         messages.success(request, "Settings saved.")
         return redirect("annotation:project_settings", slug=fields["slug"])
