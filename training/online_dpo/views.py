@@ -13,13 +13,14 @@ from django.views.decorators.http import require_POST
 from jobs.models import JobStatus
 from jobs.permissions import can_run_jobs, job_project
 from training.online_dpo import selectors
-from training.online_dpo.config import PAIR_STRATEGIES, REFERENCES, round_config_defaults
+from training.online_dpo.config import PAIR_STRATEGIES, REFERENCES, ROUND_SETTINGS, round_config_defaults
 from training.online_dpo.models import RunMode
 from training.online_dpo.services import online_round_resume, online_run_launch
 from training.policies import selectors as policy_selectors
 from training.policies.models import PolicyCheckpoint
 from training.rewards import selectors as reward_selectors
 
+NO_POLICY = "This project has no policy checkpoint yet: use “Build the tiny policy” above (or register a model on the Policies page)."
 FORM_SETTINGS = ("mode", "prompts_per_round", "samples_per_prompt", "pair_strategy", "human_fraction", "reference", "beta", "learning_rate")
 
 
@@ -59,8 +60,25 @@ class RoundLaunchForm(forms.Form):
         return config
 
     def add_errors(self, error: ValidationError) -> None:
+        """Each problem once, on the field it is about: settings given in the JSON under "extra" (named),
+        the form's own fields under themselves, the rest (reward model, pools) above the form."""
+        in_json = set(self._extra_settings())
         for name, problems in error.message_dict.items():
-            self.add_error(name if name in self.fields else None, f"{name}: {' '.join(problems)}" if name not in self.fields else problems)
+            if name == "start_checkpoint" and not self.fields["start_checkpoint"].queryset.exists():
+                problems = [NO_POLICY]  # the service's message names a management command; the page has a button
+            if name in in_json or (name not in self.fields and name in ROUND_SETTINGS):
+                self.add_error("extra", f"{name}: {' '.join(problems)}")
+            elif name in self.fields:
+                self.add_error(name, problems)
+            else:
+                self.add_error(None, f"{name.replace('_', ' ')}: {' '.join(problems)}")
+
+    def _extra_settings(self) -> dict[str, Any]:
+        try:
+            extra = json.loads(self.cleaned_data.get("extra") or "{}")
+        except json.JSONDecodeError:
+            return {}
+        return extra if isinstance(extra, dict) else {}
 
 
 @login_required
