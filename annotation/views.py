@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 
 from annotation import selectors, services
 from annotation.forms import AddMemberForm, ProjectForm
+from annotation.listing import list_page
 from annotation.models import Project, SkipReason
 from annotation.permissions import (
     can_annotate,
@@ -24,14 +25,13 @@ def _managed(request: HttpRequest, slug: str) -> Project:
 
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
+    listing = list_page(request, visible_projects(request.user), search=("name", "slug"), search_label="Search projects")
     projects = [
-        {
-            "project": project,
-            "progress": selectors.annotator_progress(project=project, annotator=request.user),
-        }
-        for project in visible_projects(request.user)
+        {"project": project, "progress": selectors.annotator_progress(project=project, annotator=request.user)}
+        for project in listing
     ]
-    return render(request, "annotation/project_list.html", {"projects": projects, "can_create": is_researcher(request.user)})
+    context = {"projects": projects, "listing": listing, "can_create": is_researcher(request.user)}
+    return render(request, "annotation/project_list.html", context)
 
 
 @login_required
@@ -99,5 +99,9 @@ def annotate(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def my_annotations(request: HttpRequest, slug: str) -> HttpResponse:
     project = project_for_annotation(request.user, slug)
-    annotations = selectors.annotations_of(annotator=request.user, project=project)[:200]
-    return render(request, "annotation/my_annotations.html", {"project": project, "annotations": annotations})
+    # A page at a time (`?page=`, `?q=` searches justifications); `listing` has the page's controls.
+    listing = list_page(
+        request, selectors.annotations_of(annotator=request.user, project=project),
+        search=("justification",), search_label="Search justifications",
+    )
+    return render(request, "annotation/my_annotations.html", {"project": project, "annotations": listing, "listing": listing})

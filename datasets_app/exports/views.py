@@ -7,6 +7,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from annotation.listing import ListFilter, list_page
 from annotation.models import Project
 from annotation.permissions import can_manage_project, managed_project, visible_projects
 from datasets_app.exports import selectors
@@ -82,8 +83,13 @@ def dataset_list(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, f"Version {version.version} is queued.")
             return redirect("datasets_app:dataset_list", slug=project.slug)
-    versions = list(selectors.dataset_versions_of(project=project))
-    busy = any(v.status in (DatasetStatus.QUEUED, DatasetStatus.RUNNING) for v in versions)
+    all_versions = selectors.dataset_versions_of(project=project)
+    versions = list_page(request, all_versions, filters=[
+        ListFilter("status", "Status", "status", DatasetStatus.choices),
+        ListFilter("format", "Format", "format", DatasetFormat.choices),
+        ListFilter("by", "Made by (username)", "created_by__username"),
+    ])
+    busy = all_versions.filter(status__in=(DatasetStatus.QUEUED, DatasetStatus.RUNNING)).exists()
     return render(request, "datasets_app/datasets.html", {"project": project, "form": form, "versions": versions, "busy": busy})
 
 

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from annotation.listing import ListFilter, list_page
 from annotation.models import Project
 from annotation.permissions import managed_project
 from datasets_app.imports.services import items_import
@@ -38,7 +39,14 @@ def project_import(request: HttpRequest, slug: str) -> HttpResponse:
             f"Imported {record.file_name}: {record.items_created} new items, {record.annotations_created} new annotations.",
         )
         return redirect("datasets_app:project_import", slug=project.slug)
-    records = project.imports.select_related("created_by")[:100]
+    records = list_page(
+        request, project.imports.select_related("created_by"), search=("file_name",), search_label="File name",
+        filters=[
+            ListFilter("status", "Status", "status", ImportStatus.choices),
+            ListFilter("format", "Format", "format", ImportFormat.choices),
+            ListFilter("by", "By (username)", "created_by__username"),
+        ],
+    )
     return render(request, "datasets_app/import.html", {"project": project, "form": form, "records": records})
 
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from annotation.listing import ListFilter, list_page
 from jobs.models import JobStatus
 from jobs.permissions import can_run_jobs, job_project
 from training.online_dpo import selectors
@@ -102,7 +103,10 @@ def round_list(request: HttpRequest, slug: str) -> HttpResponse:
                 return redirect("training:round_detail", slug=project.slug, round_id=first.pk)
     context = {
         "project": project,
-        "rounds": selectors.rounds_for_project(project=project)[:200],
+        "rounds": list_page(request, selectors.rounds_for_project(project=project), filters=[
+            ListFilter("status", "Status", "job__status", JobStatus.choices),
+            ListFilter("mode", "Mode", "run__config__mode", [(value, value) for value in RunMode.values]),
+        ]),
         "checkpoints": policy_selectors.checkpoints_for_project(project=project)[:5],
         "active_model": reward_selectors.active_reward_model(project=project),
         "can_run": can_run,
