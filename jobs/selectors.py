@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from annotation.models import Project
 from jobs.models import JobMetric, JobStatus, TrainingJob
+from jobs.waiting import job_wait_reason
 
 
 def jobs_for_project(*, project: Project, kind: str | None = None) -> QuerySet[TrainingJob]:
@@ -37,6 +38,7 @@ def job_live_state(*, job: TrainingJob, now: datetime | None = None) -> dict[str
         "kind": job.kind,
         "status": job.status,
         "stage": job.stage,
+        "wait_reason": job_wait_reason(job),
         "progress_step": job.progress_step,
         "progress_total": job.progress_total,
         "fraction_done": job.fraction_done,

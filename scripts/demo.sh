@@ -12,8 +12,13 @@ export DEBUG="${DEBUG:-1}" HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PA
 mkdir -p var
 .venv/bin/python manage.py migrate --noinput
 .venv/bin/python manage.py load_demo
-.venv/bin/celery -A verdict worker -Q default,gpu --concurrency 1 --beat --schedule var/celerybeat-schedule --loglevel INFO > var/worker.log 2>&1 &
-worker=$!
-trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
-echo "Celery worker started (log: var/worker.log). Open http://127.0.0.1:${PORT:-8000}/ and log in as annotator1 / verdict-demo."
+# One worker per queue, so short jobs never wait behind training: `default` (dataset builds, scoring
+# housekeeping, with beat for the dead-job reaper) and `gpu` (training and simulation, one job at a time).
+.venv/bin/celery -A verdict worker -Q default -n default@%h --concurrency 2 --beat --schedule var/celerybeat-schedule --loglevel INFO > var/worker-default.log 2>&1 &
+default_worker=$!
+.venv/bin/celery -A verdict worker -Q gpu -n gpu@%h --concurrency 1 --loglevel INFO > var/worker-gpu.log 2>&1 &
+gpu_worker=$!
+trap 'kill $default_worker $gpu_worker 2>/dev/null || true' EXIT INT TERM
+echo "Celery workers started: default queue with beat (log: var/worker-default.log), gpu queue (log: var/worker-gpu.log)."
+echo "Open http://127.0.0.1:${PORT:-8000}/ and log in as annotator1 / verdict-demo."
 .venv/bin/python manage.py runserver "127.0.0.1:${PORT:-8000}"

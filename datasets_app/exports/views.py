@@ -13,6 +13,7 @@ from annotation.permissions import can_manage_project, managed_project, visible_
 from datasets_app.exports import selectors
 from datasets_app.exports.builders.policy import CONTAINERS, NEITHER_POLICIES, TRL_STYLES, ExportPolicy
 from datasets_app.exports.services import dataset_version_create
+from datasets_app.exports.waiting import dataset_version_wait_reason
 from datasets_app.models import DatasetFormat, DatasetStatus
 
 DEFAULTS = ExportPolicy()
@@ -89,6 +90,8 @@ def dataset_list(request: HttpRequest, slug: str) -> HttpResponse:
         ListFilter("format", "Format", "format", DatasetFormat.choices),
         ListFilter("by", "Made by (username)", "created_by__username"),
     ])
+    for version in versions:
+        version.wait_reason = dataset_version_wait_reason(version)  # empty unless queued
     busy = all_versions.filter(status__in=(DatasetStatus.QUEUED, DatasetStatus.RUNNING)).exists()
     return render(request, "datasets_app/datasets.html", {"project": project, "form": form, "versions": versions, "busy": busy})
 

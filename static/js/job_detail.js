@@ -137,7 +137,8 @@
 
   function render(state) {
     setText("job-status", STATUS_LABELS[state.status] || state.status);
-    setText("job-stage", state.stage || "");
+    // A queued job says why it has not started (which queue, behind what); a started one, its stage.
+    setText("job-stage", state.status === "queued" && state.wait_reason ? state.wait_reason : state.stage || "");
     const progress = byId("job-progress");
     if (progress) {
       progress.value = state.fraction_done || 0;

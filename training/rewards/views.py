@@ -10,6 +10,7 @@ from annotation.listing import ListFilter, list_page
 from jobs import selectors as job_selectors
 from jobs.models import JobKind, JobStatus
 from jobs.permissions import can_run_jobs, job_project
+from jobs.waiting import job_wait_reason
 from training.rewards import selectors, services
 from training.rewards.forms import RewardJobForm
 from verdict_ml.rewards.config import OBJECTIVES
@@ -34,6 +35,8 @@ def job_list(request: HttpRequest, slug: str) -> HttpResponse:
             ListFilter("by", "Launched by (username)", "launched_by__username"),
         ],
     )
+    for job in jobs:
+        job.wait_reason = job_wait_reason(job)  # empty unless queued: a few reads for a page's queued jobs
     context = {
         "project": project,
         "jobs": jobs,
