@@ -11,7 +11,12 @@ from jobs.waiting import job_wait_reason
 
 
 def jobs_for_project(*, project: Project, kind: str | None = None) -> QuerySet[TrainingJob]:
-    jobs = TrainingJob.objects.filter(project=project).select_related("launched_by", "reward_model", "dataset_version")
+    # The log tail and traceback are a job page's, not a list's: left out, rows sort and page faster.
+    jobs = (
+        TrainingJob.objects.filter(project=project)
+        .select_related("launched_by", "reward_model", "dataset_version")
+        .defer("log_tail", "traceback")
+    )
     return jobs.filter(kind=kind) if kind else jobs
 
 

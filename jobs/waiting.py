@@ -4,6 +4,8 @@ Read from the database only (asking Celery's workers would block a page for a br
 running on the same queue means the worker is busy with it; nothing running means no worker has taken
 the job yet, i.e. none consumes that queue (or it is starting).
 """
+from collections.abc import Iterable
+
 from celery import current_app
 
 from jobs.models import JobKind, JobStatus, TrainingJob
@@ -26,15 +28,20 @@ def job_queue(kind: str) -> str:
     return queue_for_task(f"training.{kind}")
 
 
-def job_wait_reason(job: TrainingJob) -> str:
-    """A sentence for a queued job, e.g. "queued on the gpu queue behind job #12 (reward-model training,
-    running)" or "waiting for a worker on the gpu queue"; empty for a job that is not queued."""
+def job_wait_reason(job: TrainingJob, *, running_by_queue: dict[str, TrainingJob | None] | None = None) -> str:
+    """A sentence for a queued job, e.g. "queued on the gpu queue behind job #12 (Reward-model training,
+    running)" or "waiting for a worker on the gpu queue"; empty for a job that is not queued. A list
+    passes one `running_by_queue` dict for all its rows, so each queue's running job is read once."""
     if job.status != JobStatus.QUEUED:
         return ""
     queue = job_queue(job.kind)
     kinds = [kind for kind in JobKind.values if job_queue(kind) == queue]
     ahead = TrainingJob.objects.filter(kind__in=kinds).exclude(pk=job.pk)
-    running = ahead.filter(status=JobStatus.RUNNING).order_by("started_at", "pk").first()
+    if running_by_queue is None:
+        running_by_queue = {}
+    if queue not in running_by_queue:
+        running_by_queue[queue] = ahead.filter(status=JobStatus.RUNNING).order_by("started_at", "pk").only("pk", "kind", "project_id").first()
+    running = running_by_queue[queue]
     earlier = ahead.filter(status=JobStatus.QUEUED, pk__lt=job.pk).order_by()[: EARLIER_CAP + 1].count()
     before = f" and {earlier_text(earlier)} earlier queued job{'s' if earlier != 1 else ''}" if earlier else ""
     if running is not None:
@@ -45,3 +52,10 @@ def job_wait_reason(job: TrainingJob) -> str:
         )
         return f"queued on the {queue} queue behind {holder}{before}"
     return f"waiting for a worker on the {queue} queue{before}: none has taken it yet"
+
+
+def job_wait_reasons(jobs: Iterable[TrainingJob]) -> None:
+    """Sets `wait_reason` on each of `jobs` (a list page's rows)."""
+    running_by_queue: dict[str, TrainingJob | None] = {}
+    for job in jobs:
+        job.wait_reason = job_wait_reason(job, running_by_queue=running_by_queue)

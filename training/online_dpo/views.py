@@ -101,12 +101,14 @@ def round_list(request: HttpRequest, slug: str) -> HttpResponse:
                 first = run.rounds.get(index=1)
                 messages.success(request, f"{run.rounds_requested} round(s) launched; round {first.number} is queued on the gpu queue.")
                 return redirect("training:round_detail", slug=project.slug, round_id=first.pk)
+    rounds = list_page(request, selectors.rounds_for_project(project=project, counted=False), filters=[
+        ListFilter("status", "Status", "job__status", JobStatus.choices),
+        ListFilter("mode", "Mode", "run__config__mode", [(value, value) for value in RunMode.values]),
+    ])
+    selectors.rounds_with_slice_sizes(rounds)
     context = {
         "project": project,
-        "rounds": list_page(request, selectors.rounds_for_project(project=project), filters=[
-            ListFilter("status", "Status", "job__status", JobStatus.choices),
-            ListFilter("mode", "Mode", "run__config__mode", [(value, value) for value in RunMode.values]),
-        ]),
+        "rounds": rounds,
         "checkpoints": policy_selectors.checkpoints_for_project(project=project)[:5],
         "active_model": reward_selectors.active_reward_model(project=project),
         "can_run": can_run,

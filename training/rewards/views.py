@@ -10,7 +10,7 @@ from annotation.listing import ListFilter, list_page
 from jobs import selectors as job_selectors
 from jobs.models import JobKind, JobStatus
 from jobs.permissions import can_run_jobs, job_project
-from jobs.waiting import job_wait_reason
+from jobs.waiting import job_wait_reasons
 from training.rewards import selectors, services
 from training.rewards.forms import RewardJobForm
 from verdict_ml.rewards.config import OBJECTIVES
@@ -35,8 +35,7 @@ def job_list(request: HttpRequest, slug: str) -> HttpResponse:
             ListFilter("by", "Launched by (username)", "launched_by__username"),
         ],
     )
-    for job in jobs:
-        job.wait_reason = job_wait_reason(job)  # empty unless queued: a few reads for a page's queued jobs
+    job_wait_reasons(jobs)  # why each queued job of the page waits
     context = {
         "project": project,
         "jobs": jobs,
