@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from annotation import selectors, services, stats
 from annotation.forms import AddMemberForm, ProjectForm
+from annotation.listing import list_page
 from annotation.models import Annotation, Project, SkipReason
 from annotation.permissions import (
     can_annotate,
-    can_manage_project,
     is_researcher,
     managed_project,
     project_for_annotation,
@@ -26,18 +26,12 @@ def _managed(request: HttpRequest, slug: str) -> Project:
 
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
-    visible = list(visible_projects(request.user))
-    progress = selectors.projects_progress(projects=visible, annotator=request.user)
-    projects = [
-        {
-            "project": project,
-            "can_manage": can_manage_project(request.user, project),
-            "can_annotate": can_annotate(request.user, project),
-            "progress": progress[project.pk],
-        }
-        for project in visible
-    ]
-    return render(request, "annotation/project_list.html", {"projects": projects, "can_create": is_researcher(request.user)})
+    listing = list_page(request, visible_projects(request.user), search=("name", "slug"), search_label="Search projects")
+    page = list(listing)
+    progress = selectors.projects_progress(projects=page, annotator=request.user)  # one query for the page
+    projects = [{"project": project, "progress": progress[project.pk]} for project in page]
+    context = {"projects": projects, "listing": listing, "can_create": is_researcher(request.user)}
+    return render(request, "annotation/project_list.html", context)
 
 
 @login_required
@@ -46,9 +40,12 @@ def project_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Only researchers and admins may create projects.")
     form = ProjectForm(request.POST or None, initial={"task_types": ["pairwise", "likert"], "attribute_schema": Project().attribute_schema})
     if request.method == "POST" and form.is_valid():
-        project = services.project_create(created_by=request.user, **form.cleaned_data)
-        messages.success(request, f"Created {project.name}.")
-        return redirect("annotation:project_settings", slug=project.slug)
+        project = services.project_create(created_by=request.user, **form.project_fields())
+        messages.success(request, f"Created {project.name}. Next, import its prompts and responses.")
+        # The next step of a new project is its data (a hindsight project imports scenarios instead).
+        if project.is_hindsight:
+            return redirect("hindsight:simulate", slug=project.slug)
+        return redirect("datasets_app:project_import", slug=project.slug)
     return render(request, "annotation/project_form.html", {"form": form, "creating": True})
 
 
@@ -57,7 +54,7 @@ def project_settings(request: HttpRequest, slug: str) -> HttpResponse:
     project = _managed(request, slug)
     form = ProjectForm(request.POST or None, instance=project)
     if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        fields = form.project_fields()
         services.project_update(project=Project.objects.get(pk=project.pk), **fields)
         messages.success(request, "Settings saved.")
         return redirect("annotation:project_settings", slug=fields["slug"])
@@ -133,9 +130,16 @@ def _shown_row(annotation: Annotation) -> dict:
 @login_required
 def my_annotations(request: HttpRequest, slug: str) -> HttpResponse:
     project = project_for_annotation(request.user, slug)
-    annotations = selectors.annotations_of(annotator=request.user, project=project)[:200]
-    rows = [_shown_row(annotation) for annotation in annotations]
+    # A page at a time (`?page=`, `?q=` searches justifications); `listing` has the page's controls.
+    listing = list_page(
+        request, selectors.annotations_of(annotator=request.user, project=project),
+        search=("justification",), search_label="Search justifications",
+    )
+    rows = [_shown_row(annotation) for annotation in listing]
     return render(
         request, "annotation/my_annotations.html",
-        {"project": project, "rows": rows, "can_revise": can_annotate(request.user, project) and not project.is_hindsight},
+        {
+            "project": project, "rows": rows, "listing": listing,
+            "can_revise": can_annotate(request.user, project) and not project.is_hindsight,
+        },
     )

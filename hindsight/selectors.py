@@ -55,9 +55,12 @@ def outcome_versions(*, response: Response) -> QuerySet[SimulatedOutcome]:
 
 
 def outcome_coverage(*, project: Project) -> dict[str, int]:
+    """Responses with an outcome, and outcomes written without a job (`import_scenarios --simulate-template`,
+    as the demo does), which the page's job list cannot show."""
     responses = project_responses(project=project)
     with_outcome = responses.filter(Exists(SimulatedOutcome.objects.filter(response=OuterRef("pk")))).count()
-    return {"responses": responses.count(), "with_outcome": with_outcome}
+    without_job = SimulatedOutcome.objects.filter(response__in=responses, job_id__isnull=True).count()
+    return {"responses": responses.count(), "with_outcome": with_outcome, "without_job": without_job}
 
 
 def simulation_jobs(*, project: Project) -> QuerySet[TrainingJob]:

@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/pytest ]; then
   python3.11 -m venv .venv
-  .venv/bin/pip install -q -r requirements.txt
+  echo "==> Installing dependencies from requirements.txt (the first time takes several minutes)"
+  .venv/bin/pip install -r requirements.txt
 fi
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 OMP_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false
 exec .venv/bin/python -m pytest "$@"

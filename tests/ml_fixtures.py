@@ -9,8 +9,6 @@ import pytest
 
 from verdict_ml.rewards.data import ATTRIBUTES, AttributeExample, PreferencePair
 
-HH_PATH = Path(__file__).resolve().parents[2] / "shared" / "data" / "hh-harmless-dev.jsonl.gz"
-
 GOOD = ("excellent", "wonderful", "great", "superb")
 BAD = ("terrible", "awful", "poor", "dreadful")
 FILLER = "apple river cloud stone music paper light green table window garden yellow".split()

@@ -7,12 +7,14 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from annotation.listing import ListFilter, list_page
 from annotation.models import Project
 from annotation.permissions import can_manage_project, managed_project, visible_projects
 from datasets_app.exports import selectors
 from datasets_app.exports.builders.policy import CONTAINERS, NEITHER_POLICIES, TRL_STYLES, ExportPolicy
 from datasets_app.exports.services import DatasetVersionNotFailed, dataset_version_create, dataset_version_rebuild
 from datasets_app.exports.storage import open_verified
+from datasets_app.exports.waiting import dataset_version_wait_reason
 from datasets_app.models import DatasetFormat, DatasetStatus
 
 DEFAULTS = ExportPolicy()
@@ -83,8 +85,15 @@ def dataset_list(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, f"Version {version.version} is queued.")
             return redirect("datasets_app:dataset_list", slug=project.slug)
-    versions = list(selectors.dataset_versions_of(project=project).select_related("build_job"))
-    busy = any(v.status in (DatasetStatus.QUEUED, DatasetStatus.RUNNING) for v in versions)
+    all_versions = selectors.dataset_versions_of(project=project).select_related("build_job")
+    versions = list_page(request, all_versions, filters=[
+        ListFilter("status", "Status", "status", DatasetStatus.choices),
+        ListFilter("format", "Format", "format", DatasetFormat.choices),
+        ListFilter("by", "Made by (username)", "created_by__username"),
+    ])
+    for version in versions:
+        version.wait_reason = dataset_version_wait_reason(version)  # empty unless queued
+    busy = all_versions.filter(status__in=(DatasetStatus.QUEUED, DatasetStatus.RUNNING)).exists()
     return render(request, "datasets_app/datasets.html", {"project": project, "form": form, "versions": versions, "busy": busy})
 
 

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from annotation.listing import ListFilter, list_page
 from annotation.models import Project
 from annotation.permissions import managed_project
 from datasets_app.imports.services import UploadTooLarge, items_import
@@ -51,7 +52,14 @@ def project_import(request: HttpRequest, slug: str) -> HttpResponse:
         if response is not None:
             return response
         status = 413  # the file was too large
-    records = project.imports.select_related("created_by")[:100]
+    records = list_page(
+        request, project.imports.select_related("created_by"), search=("file_name",), search_label="File name",
+        filters=[
+            ListFilter("status", "Status", "status", ImportStatus.choices),
+            ListFilter("format", "Format", "format", ImportFormat.choices),
+            ListFilter("by", "By (username)", "created_by__username"),
+        ],
+    )
     return render(request, "datasets_app/import.html", {"project": project, "form": form, "records": records}, status=status)
 
 

@@ -51,8 +51,9 @@
     accuracy: lineChart("chart-accuracy", "pairwise accuracy", { min: 0, max: 1 }),
   };
 
-  // One line per ensemble member (points carry "member" when the job trains several).
-  function series(points, key, label) {
+  // One line per ensemble member (points carry "member" when the job trains several). A line of one
+  // point (a one-step job, the first logging window) is drawn as a dot: a line needs two points.
+  function series(points, key, label, options) {
     const members = new Map();
     points.forEach(function (point) {
       if (typeof point[key] !== "number") {
@@ -71,10 +72,16 @@
         data: entry[1],
         borderColor: colour,
         backgroundColor: colour,
-        pointRadius: key === "loss" ? 0 : 3,
+        pointRadius: (options && options.points) || entry[1].length === 1 ? 3 : 0,
         borderWidth: 2,
+        borderDash: options && options.dashed ? [6, 4] : undefined,
+        clip: false, // a point on the last step sits on the chart's edge: draw it whole
       };
     });
+  }
+
+  function stepsText(step, total) {
+    return total ? step + " / " + total + " steps" : "steps not counted yet";
   }
 
   // Both charts span step 0 … total steps, so a loss and an accuracy at the same step line up.
@@ -130,12 +137,13 @@
 
   function render(state) {
     setText("job-status", STATUS_LABELS[state.status] || state.status);
-    setText("job-stage", state.stage || "");
+    // A queued job says why it has not started (which queue, behind what); a started one, its stage.
+    setText("job-stage", state.status === "queued" && state.wait_reason ? state.wait_reason : state.stage || "");
     const progress = byId("job-progress");
     if (progress) {
       progress.value = state.fraction_done || 0;
     }
-    setText("job-steps", state.progress_step + " / " + state.progress_total + " steps");
+    setText("job-steps", stepsText(state.progress_step, state.progress_total));
     setText("job-eta", formatSeconds(state.eta_seconds));
     setText("job-log", state.log_tail || "");
     const errorCard = byId("job-error-card");
@@ -145,8 +153,13 @@
       setText("job-traceback", state.traceback || "");
     }
     const metrics = state.metrics || {};
-    updateChart(charts.loss, series(metrics.train || [], "loss", "train loss"), state.progress_total);
-    updateChart(charts.accuracy, series(metrics.validation || [], "val_accuracy", "validation accuracy"), state.progress_total);
+    // The loss chart: the running loss of each logging window and, at each epoch's end, the epoch's mean
+    // (a job shorter than one logging window has only the latter).
+    const lossLines = series(metrics.train || [], "loss", "train loss").concat(
+      series(metrics.validation || [], "loss", "epoch mean loss", { points: true, dashed: true })
+    );
+    updateChart(charts.loss, lossLines, state.progress_total);
+    updateChart(charts.accuracy, series(metrics.validation || [], "val_accuracy", "validation accuracy", { points: true }), state.progress_total);
     renderMetrics((state.summary || {}).metrics);
   }
 

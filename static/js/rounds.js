@@ -13,7 +13,10 @@
   const ACTIVE = new Set(["queued", "running", "waiting"]);
   const charts = {};
 
-  function chart(canvasId, title, series, yRange) {
+  // Each canvas fills a fixed-height box (.chart-box in verdict.css): at Chart.js's default 2:1 ratio a
+  // grid cell made charts ~150 px tall, too short for a rotated axis title. The chart's title names the
+  // figure; the y axis says the unit in a word.
+  function chart(canvasId, title, series, yRange, yTitle) {
     const canvas = document.getElementById(canvasId);
     if (!canvas) {
       return;
@@ -30,10 +33,13 @@
       options: {
         animation: false,
         spanGaps: true,
+        maintainAspectRatio: false,
+        clip: false,
+        layout: { padding: { top: 4, right: 12 } },
         plugins: { title: { display: true, text: title }, legend: { display: series.datasets.length > 1 } },
         scales: {
-          x: { title: { display: true, text: "round" } },
-          y: Object.assign({ title: { display: true, text: title } }, yRange || {}),
+          x: { title: { display: true, text: "round" }, offset: true },
+          y: Object.assign({ title: { display: true, text: yTitle || title } }, yRange || {}),
         },
       },
     });
@@ -85,6 +91,7 @@
       data: data,
       options: {
         animation: false,
+        maintainAspectRatio: false,
         plugins: {
           title: { display: true, text: "reward against KL to the starting policy" },
           legend: { labels: { filter: function (item) { return item.text.indexOf("95 %") < 0; } } },
@@ -104,11 +111,11 @@
     chart("chart-reward", "held-out mean reward", {
       labels: labels,
       datasets: [line("new policy", figures.mean_reward, "#2563eb"), line("policy it started from", figures.previous_mean_reward, "#9ca3af")],
-    });
-    chart("chart-win-rate", "win rate vs previous", { labels: labels, datasets: [line("win rate", figures.win_rate, "#16a34a")] }, { min: 0, max: 1 });
-    chart("chart-kl", "KL to reference", { labels: labels, datasets: [line("KL", figures.kl, "#9333ea")] });
-    chart("chart-length", "mean length (tokens)", { labels: labels, datasets: [line("length", figures.mean_length, "#ea580c")] });
-    chart("chart-mismatch", "RM–human mismatch", { labels: labels, datasets: [line("mismatch", figures.mismatch_rate, "#dc2626")] }, { min: 0, max: 1 });
+    }, null, "reward");
+    chart("chart-win-rate", "win rate vs previous policy", { labels: labels, datasets: [line("win rate", figures.win_rate, "#16a34a")] }, { min: 0, max: 1 }, "share");
+    chart("chart-kl", "KL to the reference", { labels: labels, datasets: [line("KL", figures.kl, "#9333ea")] }, null, "nats");
+    chart("chart-length", "mean response length", { labels: labels, datasets: [line("length", figures.mean_length, "#ea580c")] }, null, "tokens");
+    chart("chart-mismatch", "RM–human mismatch rate", { labels: labels, datasets: [line("mismatch", figures.mismatch_rate, "#dc2626")] }, { min: 0, max: 1 }, "share");
     overoptimisation(figures);
     return payload.rounds.some(function (round) { return ACTIVE.has(round.status); });
   }

@@ -198,7 +198,8 @@ def test_a_bad_launch_form_shows_the_settings_error_next_to_the_field(project, a
 
 
 def test_the_project_links_point_to_the_training_pages(project):
-    html = render_to_string("training/_project_links.html", {"project": project})
+    # The training links are part of the one project navigation (templates/_project_nav.html) now.
+    html = render_to_string("_project_nav.html", {"project": project, "can_manage": True})
     assert 'href="/projects/demo/training/"' in html and 'href="/projects/demo/reward-models/"' in html
 
 

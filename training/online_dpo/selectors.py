@@ -1,6 +1,7 @@
 """Reads of online DPO: the prompts a round trains and is evaluated on, the extra human pairs it may
 add, the human slice's labels, and the rounds' pages and charts."""
 import random
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, QuerySet
@@ -58,13 +59,29 @@ FIGURES = ("mean_reward", "previous_mean_reward", "win_rate", "kl", "mean_length
 EVALUATION_FIGURES = ("judge_mean_reward", "kl_to_start", "kl_to_previous")
 
 
-def rounds_for_project(*, project: Project) -> QuerySet[OnlineRound]:
-    return (
+def rounds_for_project(*, project: Project, counted: bool = True) -> QuerySet[OnlineRound]:
+    """The project's rounds, newest first, each with its human slice's size (`slice_size`) unless `counted`
+    is False: a list page counts its own page's slices (`rounds_with_slice_sizes`), since the count
+    annotation groups every round of the project before a page is cut."""
+    rounds = (
         OnlineRound.objects.filter(project=project)
         .select_related("job", "run", "start_checkpoint", "checkpoint", "reward_model")
-        .annotate(slice_size=Count("human_items"))
         .order_by("-number")
     )
+    return rounds.annotate(slice_size=Count("human_items")) if counted else rounds
+
+
+def rounds_with_slice_sizes(rounds: Iterable[OnlineRound]) -> list[OnlineRound]:
+    """Sets `slice_size` on each of `rounds` (a page of them) with one query."""
+    rounds = list(rounds)
+    through = OnlineRound.human_items.through
+    sizes = dict(
+        through.objects.filter(onlineround_id__in=[r.pk for r in rounds])
+        .values_list("onlineround_id").annotate(size=Count("pk")).values_list("onlineround_id", "size")
+    )
+    for round_ in rounds:
+        round_.slice_size = sizes.get(round_.pk, 0)
+    return rounds
 
 
 def runs_for_project(*, project: Project) -> QuerySet[OnlineRun]:

@@ -1,4 +1,5 @@
 """Pages of online DPO: the rounds list with the launch form, a round's page, resuming a round."""
+import dataclasses
 import json
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from annotation.listing import ListFilter, list_page
 from jobs.configs import config_field
 from jobs.models import JobStatus
 from jobs.permissions import can_run_jobs, job_project
@@ -22,6 +24,8 @@ from training.policies.models import PolicyCheckpoint
 from training.rewards import selectors as reward_selectors
 from verdict_ml.online_dpo.pairs import PAIR_STRATEGIES
 
+NO_POLICY = "This project has no policy checkpoint yet: use “Build the tiny policy” above (or register a model on the Policies page)."
+ROUND_SETTING_NAMES = frozenset(field.name for field in dataclasses.fields(OnlineRoundConfig))
 FORM_SETTINGS = ("mode", "prompts_per_round", "samples_per_prompt", "pair_strategy", "human_fraction", "reference", "beta", "learning_rate")
 
 
@@ -62,8 +66,25 @@ class RoundLaunchForm(forms.Form):
         return config
 
     def add_errors(self, error: ValidationError) -> None:
+        """Each problem once, on the field it is about: settings given in the JSON under "extra" (named),
+        the form's own fields under themselves, the rest (reward model, pools) above the form."""
+        in_json = set(self._extra_settings())
         for name, problems in error.message_dict.items():
-            self.add_error(name if name in self.fields else None, f"{name}: {' '.join(problems)}" if name not in self.fields else problems)
+            if name == "start_checkpoint" and not self.fields["start_checkpoint"].queryset.exists():
+                problems = [NO_POLICY]  # the service's message names a management command; the page has a button
+            if name in in_json or (name not in self.fields and name in ROUND_SETTING_NAMES):
+                self.add_error("extra", f"{name}: {' '.join(problems)}")
+            elif name in self.fields:
+                self.add_error(name, problems)
+            else:
+                self.add_error(None, f"{name.replace('_', ' ')}: {' '.join(problems)}")
+
+    def _extra_settings(self) -> dict[str, Any]:
+        try:
+            extra = json.loads(self.cleaned_data.get("extra") or "{}")
+        except json.JSONDecodeError:
+            return {}
+        return extra if isinstance(extra, dict) else {}
 
 
 @login_required
@@ -85,9 +106,14 @@ def round_list(request: HttpRequest, slug: str) -> HttpResponse:
                 first = run.rounds.get(index=1)
                 messages.success(request, f"{run.rounds_requested} round(s) launched; round {first.number} is queued on the gpu queue.")
                 return redirect("training:round_detail", slug=project.slug, round_id=first.pk)
+    rounds = list_page(request, selectors.rounds_for_project(project=project, counted=False), filters=[
+        ListFilter("status", "Status", "job__status", JobStatus.choices),
+        ListFilter("mode", "Mode", "run__config__mode", [(value, value) for value in RunMode.values]),
+    ])
+    selectors.rounds_with_slice_sizes(rounds)
     context = {
         "project": project,
-        "rounds": selectors.rounds_for_project(project=project)[:200],
+        "rounds": rounds,
         "checkpoints": policy_selectors.checkpoints_for_project(project=project)[:5],
         "active_model": reward_selectors.active_reward_model(project=project),
         "can_run": can_run,

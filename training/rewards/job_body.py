@@ -126,7 +126,8 @@ def _progress_reporter(reporter: JobReporter, members: int) -> Any:
         stage = f"{event.phase} · epoch {event.epoch}"
         if members > 1:
             stage += f" · member {event.member + 1} of {members}"
-        metrics = finite({**event.metrics, **({"member": event.member} if members > 1 else {})})
+        # An event without metrics only says where training is (the trainer's epoch starts and ticks).
+        metrics = finite({**event.metrics, **({"member": event.member} if members > 1 else {})}) if event.metrics else None
         reporter.progress(
             event.step, event.total_steps, stage=stage, metrics=metrics, epoch=event.epoch,
             split="validation" if validation else "train",

@@ -6,11 +6,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from annotation.listing import ListFilter, list_page
 from jobs import selectors as job_selectors
+from jobs.models import JobKind, JobStatus
 from jobs.permissions import can_run_jobs, job_project
+from jobs.waiting import job_wait_reasons
 from training.rewards import selectors, services
 from training.rewards.forms import RewardJobForm
+from verdict_ml.rewards.config import OBJECTIVES
 
+OBJECTIVE_CHOICES = [(name, name) for name in OBJECTIVES]
 REGISTRY_METRICS = [
     ("val_accuracy", "Accuracy"), ("val_bt_loss", "BT loss"), ("val_ece", "Calibration error (ECE)"),
     ("val_margin_mean", "Mean margin"), ("val_reward_mean", "Reward mean"), ("val_reward_std", "Reward std"),
@@ -21,9 +26,19 @@ REGISTRY_METRICS = [
 @login_required
 def job_list(request: HttpRequest, slug: str) -> HttpResponse:
     project = job_project(request.user, slug)
+    jobs = list_page(
+        request, job_selectors.jobs_for_project(project=project), search=("stage", "error"),
+        search_label="Job # or text (stage, error)",
+        filters=[
+            ListFilter("status", "Status", "status", JobStatus.choices),
+            ListFilter("kind", "Kind", "kind", JobKind.choices),
+            ListFilter("by", "Launched by (username)", "launched_by__username"),
+        ],
+    )
+    job_wait_reasons(jobs)  # why each queued job of the page waits
     context = {
         "project": project,
-        "jobs": job_selectors.jobs_for_project(project=project)[:200],
+        "jobs": jobs,
         "active_model": selectors.active_reward_model(project=project),
         "can_run": can_run_jobs(request.user),
     }
@@ -51,10 +66,14 @@ def job_launch(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def reward_model_list(request: HttpRequest, slug: str) -> HttpResponse:
     project = job_project(request.user, slug)
-    models = selectors.reward_models_for_project(project=project)
+    models = list_page(
+        request, selectors.reward_models_for_project(project=project), search=("name", "base_model"),
+        search_label="Name or base model", filters=[ListFilter("objective", "Objective", "objective", OBJECTIVE_CHOICES)],
+    )
     context = {
         "project": project,
         "metric_columns": REGISTRY_METRICS,
+        "models": models,
         "rows": [(model, [model.metrics.get(key) for key, _label in REGISTRY_METRICS]) for model in models],
         "can_run": can_run_jobs(request.user),
     }

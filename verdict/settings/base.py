@@ -265,6 +265,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"client_errors_without_traceback": {"()": "verdict.log_filters.ClientErrorWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django's own console handler (on under DEBUG) would print every django.* record a second time
+        # after the root handler did: Django's records go to the root handler only.
+        "django": {"handlers": [], "propagate": True},
+        "django.request": {"filters": ["client_errors_without_traceback"], "propagate": True},
+    },
 }

@@ -67,7 +67,9 @@ class RewardTrainingConfig:
 @dataclass(frozen=True)
 class TrainingProgress:
     """Passed to ``progress``: every ``logging_steps`` steps (``loss``) and at each epoch end
-    (``val_*`` metrics). ``step``/``total_steps`` count over all members and phases."""
+    (``val_*`` metrics); with empty ``metrics`` at each epoch's start and, between logging windows,
+    every couple of seconds (where training is, for a progress display). ``step``/``total_steps``
+    count over all members and phases."""
 
     step: int
     total_steps: int

@@ -182,9 +182,24 @@ class _RunState:
     train_seconds: float = 0.0
     history: list[dict[str, Any]] = field(default_factory=list)
 
+    tick_seconds: float = 2.0
+    _last_report: float = 0.0
+
     def emit(self, epoch: int, metrics: dict[str, float], member: int, phase: str) -> None:
         event = TrainingProgress(self.step, self.total_steps, epoch, metrics, member, phase)
         self.history.append({"step": self.step, "epoch": epoch, "member": member, "phase": phase, **metrics})
+        self._report(event)
+
+    def tick(self, epoch: int, member: int, phase: str, *, force: bool = False) -> None:
+        """Where training is, with no metrics: at each epoch's start (so a job page shows the phase and the
+        total steps as soon as training starts, not after the first logging window) and, between logging
+        windows, at most every `tick_seconds`. Not part of the history."""
+        if self.progress is None or not (force or time.monotonic() - self._last_report >= self.tick_seconds):
+            return
+        self._report(TrainingProgress(self.step, self.total_steps, epoch, {}, member, phase))
+
+    def _report(self, event: TrainingProgress) -> None:
+        self._last_report = time.monotonic()
         if self.progress is not None:
             self.progress(event)
 
@@ -301,6 +316,7 @@ def _run_phase(
     for epoch in range(1, config.epochs + 1):
         epoch_sum, window_sum = torch.zeros((), device=accelerator.device), 0.0
         epoch_count = window_count = 0
+        state.tick(epoch, member, phase.name, force=True)
         started = time.perf_counter()
         for batch in loader:
             if state.should_stop is not None and state.should_stop():
@@ -333,6 +349,8 @@ def _run_phase(
                 state.emit(epoch, {"loss": (total - window_sum) / window_count}, member, phase.name)
                 window_sum, window_count = total, 0
                 started = time.perf_counter()
+            else:
+                state.tick(epoch, member, phase.name)
         state.train_seconds += time.perf_counter() - started
         metrics = {"loss": epoch_sum.item() / max(epoch_count, 1)}
         metrics.update(_validate(config, phase, model, data, pad_id, accelerator))

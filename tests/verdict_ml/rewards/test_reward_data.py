@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ml_fixtures import HH_PATH
+from tests.data import HH_SAMPLE, HH_SAMPLE_ROWS
 from verdict_ml.rewards.data import (
     LengthGroupedBatches,
     PreferencePair,
@@ -39,10 +39,8 @@ def test_pairs_from_hh_jsonl_splits_prompt_and_final_replies(tmp_path: Path) -> 
 
 
 def test_real_hh_file_parses() -> None:
-    if not HH_PATH.exists():
-        pytest.skip(f"{HH_PATH} is absent (the shared HH-RLHF sample lives in ../shared/data)")
-    pairs = pairs_from_hh_jsonl(HH_PATH)
-    assert len(pairs) > 1400
+    pairs = pairs_from_hh_jsonl(HH_SAMPLE)
+    assert len(pairs) == HH_SAMPLE_ROWS  # every row of the real sample (the full file: 1,498 of 1,500)
     assert all(p.prompt[-1]["role"] == "user" and p.chosen != p.rejected for p in pairs)
 
 

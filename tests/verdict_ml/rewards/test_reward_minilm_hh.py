@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ml_fixtures import HH_PATH
+from tests.data import HH_SAMPLE
 from verdict_ml.rewards.data import pairs_from_hh_jsonl
 from verdict_ml.rewards.ensemble import load_reward_scorer
 from verdict_ml.rewards.metrics import pairwise_accuracy
@@ -16,9 +16,7 @@ from verdict_ml.rewards.train import RewardTrainingConfig, train_reward_model
 
 @pytest.mark.slow
 def test_minilm_trains_on_hh_pairs_and_its_saved_scores_match_validation(tmp_path: Path) -> None:
-    if not HH_PATH.exists():
-        pytest.skip(f"{HH_PATH} is absent (the shared HH-RLHF sample lives in ../shared/data)")
-    pairs = pairs_from_hh_jsonl(HH_PATH)
+    pairs = pairs_from_hh_jsonl(HH_SAMPLE)
     train, val = pairs[:32], pairs[32:48]
     config = RewardTrainingConfig(learning_rate=3e-5, batch_size=8, max_length=48, device="cpu", logging_steps=2)
 

@@ -5,6 +5,7 @@ Idempotent: a second run changes nothing except resetting the demo passwords.
 The well-known demo password is used only with DEBUG on (`scripts/demo.sh`). With DEBUG off, each
 demo user the command creates gets a random password, printed once; existing users keep theirs."""
 import gzip
+import hashlib
 import io
 import secrets
 from itertools import islice
@@ -69,7 +70,7 @@ class Command(BaseCommand):
             for user in users.values():
                 membership_add(project=project, user=user)
             path = DEMO_DIR / spec["data"]
-            self._report(items_import(project=project, path_or_file=path, file_name=path.name, user=researcher))
+            self._import_once(project, path.read_bytes(), path.name, researcher)
         call_command(
             "import_scenarios", str(HINDSIGHT_SCENARIOS), project="demo-hindsight", create_project=True,
             member=[username for username, _ in USERS], simulate_template=True, stdout=self.stdout,
@@ -78,8 +79,7 @@ class Command(BaseCommand):
             project = Project.objects.get(slug="demo")
             data = self._first_lines(options["hh"], options["hh_rows"])
             name = f"{options['hh'].name} (first {options['hh_rows']} rows)"
-            record = items_import(project=project, path_or_file=io.BytesIO(data), file_name=name, format=ImportFormat.HH_RLHF, user=researcher)
-            self._report(record)
+            self._import_once(project, data, name, researcher, format=ImportFormat.HH_RLHF)
         names = ", ".join(username for username, _ in USERS)
         if settings.DEBUG:
             self.stdout.write(self.style.SUCCESS(f"Demo ready. Users {names}; password for all: {DEMO_PASSWORD}"))
@@ -122,6 +122,18 @@ class Command(BaseCommand):
         opener = gzip.open if path.suffix == ".gz" else open
         with opener(path, "rb") as handle:
             return b"".join(islice((line for line in handle if line.strip()), count))
+
+    def _import_once(
+        self, project: Project, data: bytes, file_name: str, user: AbstractBaseUser, format: str = ImportFormat.AUTO  # noqa: A002
+    ) -> None:
+        """Import the file unless the project already has it: a second run adds nothing, not even another
+        "past import" row on the project's Import page."""
+        sha256 = hashlib.sha256(data).hexdigest()
+        done = ImportRecord.objects.filter(project=project, file_sha256=sha256, status=ImportStatus.SUCCEEDED).first()
+        if done is not None:
+            self.stdout.write(f"{project.slug}: {file_name} was imported on {done.created_at:%Y-%m-%d %H:%M}; skipped")
+            return
+        self._report(items_import(project=project, path_or_file=io.BytesIO(data), file_name=file_name, format=format, user=user))
 
     def _report(self, record: ImportRecord) -> None:
         if record.status == ImportStatus.FAILED:
