@@ -36,6 +36,9 @@ class RewardTrainingConfig:
         None, help="Modules that get LoRA adapters; None: peft's default for the architecture."
     )
     learning_rate: float = setting(5e-5, gt=0, help="AdamW learning rate.")
+    head_learning_rate: float | None = setting(
+        None, gt=0, help="AdamW learning rate of the (freshly initialised) score head; None: learning_rate."
+    )
     epochs: int = setting(1, ge=1, help="Passes over the data, per phase (regression → scaled BT runs two).")
     batch_size: int = setting(8, ge=1, help="Pairs (or attribute examples) per step.")
     eval_batch_size: int = setting(64, ge=1, help="Sequences per forward pass at validation.")
