@@ -15,6 +15,13 @@ Held-out accuracy (``--hh``): trains the default pipeline (MiniLM, bt) on a fixe
 
 (1,198 train / 300 held-out pairs, 2 epochs, lr 3e-5: 0.64 held-out accuracy, ~37 min on a loaded
 2-core CPU, 2026-11-24.)
+
+Peak memory (``--memory``): resident set size of one CPU training run of the default model and
+settings (``RewardTrainingConfig()``) on ``--pairs`` HH pairs with ``--pairs // 4`` validation pairs,
+sampled at each stage (imports, encoding, every logged step, validation) with psutil, and the
+process's peak (``ru_maxrss``):
+
+    OMP_NUM_THREADS=2 HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/reward_training.py --memory --pairs 160
 """
 from __future__ import annotations
 
@@ -133,9 +140,43 @@ def hh_accuracy(args: argparse.Namespace) -> None:
           f"{result.pairs_per_second:.2f} train pairs/s")
 
 
+def memory(args: argparse.Namespace) -> None:
+    import resource
+
+    import psutil
+
+    process = psutil.Process()
+
+    def rss() -> float:
+        return process.memory_info().rss / 2**20
+
+    stages = [("after imports", rss())]
+    pairs = load_pairs()
+    train, val = pairs[: args.pairs], pairs[args.pairs : args.pairs + args.pairs // 4]
+    stages.append(("after reading the pairs", rss()))
+    config = RewardTrainingConfig(device="cpu", logging_steps=1)
+    samples: list[float] = []
+
+    def sample(event: object) -> None:
+        samples.append(rss())
+
+    with tempfile.TemporaryDirectory() as out:
+        train_reward_model(config, train, val, out, progress=sample)
+    stages.append(("max during training (sampled each step)", max(samples[:-1] or [0.0])))
+    stages.append(("after validation", samples[-1]))
+    stages.append(("after the run", rss()))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"default config, {len(train)} train / {len(val)} validation HH pairs, CPU: "
+          f"max_length {config.max_length}, batch {config.batch_size}, eval batch {config.eval_batch_size}")
+    for name, value in stages:
+        print(f"  RSS {name}: {value:.0f} MiB")
+    print(f"peak RSS (ru_maxrss): {peak:.0f} MiB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--hh", action="store_true", help="held-out accuracy on HH harmless instead of throughput")
+    parser.add_argument("--memory", action="store_true", help="peak RSS of a default CPU training run")
     parser.add_argument("--pairs", type=int, default=64, help="throughput: pairs per run")
     parser.add_argument("--repeats", type=int, default=6, help="throughput: alternating runs of each")
     parser.add_argument("--batch-size", type=int, default=8)
@@ -150,7 +191,9 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
-    if args.hh:
+    if args.memory:
+        memory(args)
+    elif args.hh:
         hh_accuracy(args)
     else:
         throughput(args)

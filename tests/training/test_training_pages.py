@@ -34,6 +34,7 @@ def jobs(project, admin_user):
     model = RewardModel.objects.create(
         project=project, job=succeeded, name="bt · job 1", path="/models/1", member_paths=["/models/1"], base_model="tiny",
         objective="bt", metrics={"val_accuracy": 0.875, "val_ece": 0.0625},
+        data_source={"validation_pairs": 40},  # enough held-out pairs for the activation gate (issue 17)
     )
     return {"succeeded": succeeded, "failed": failed, "queued": queued, "model": model}
 

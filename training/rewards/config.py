@@ -26,6 +26,14 @@ BUNDLED_BASE_MODEL = "all-MiniLM-L6-v2 (bundled)"
 MIN_TRAIN_PAIRS = 2
 
 
+# Activation gate: a model becomes (or is made) active without an admin's force only when held-out pairs
+# show it beats chance — at least MIN_ACTIVATION_PAIRS pairs and the lower end of the 95 % Wilson interval
+# of its accuracy above 0.5 (which alone needs 5 of 5, 8 of 9 or 60 of 100 right). Results on fewer than
+# TINY_VALIDATION_PAIRS pairs are marked "tiny" wherever they are shown.
+MIN_ACTIVATION_PAIRS = 5
+TINY_VALIDATION_PAIRS = 30
+
+
 # Trainer settings a job may not choose: the worker's thread count is VERDICT_TORCH_THREADS.
 WORKER_SETTINGS = ("num_threads",)
 

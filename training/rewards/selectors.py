@@ -17,8 +17,11 @@ from datasets_app.codecs.helpsteer2 import decode_prompt
 from datasets_app.exports.storage import read_verified, stored_name
 from datasets_app.models import DatasetStatus, DatasetVersion
 from hindsight.selectors import hindsight_preference_pairs
+from training.rewards.config import MIN_ACTIVATION_PAIRS, TINY_VALIDATION_PAIRS
 from training.rewards.models import RewardModel
 from verdict_ml.rewards.data import ATTRIBUTES, AttributeExample, PreferencePair
+from verdict_ml.rewards.metrics import activation_problems as metric_activation_problems
+from verdict_ml.rewards.metrics import wilson_interval
 
 
 def reward_models_for_project(*, project: Project) -> QuerySet[RewardModel]:
@@ -27,6 +30,31 @@ def reward_models_for_project(*, project: Project) -> QuerySet[RewardModel]:
 
 def active_reward_model(*, project: Project) -> RewardModel | None:
     return RewardModel.objects.filter(project=project, is_active=True).first()
+
+
+def pairwise_evidence(reward_model: RewardModel) -> dict[str, Any]:
+    """The largest held-out pairwise result of a model: its training validation (accuracy averaged over an
+    ensemble's members) or a stored `evaluate_reward_model` result. Keys: source, n, accuracy,
+    accuracy_low, accuracy_high, tiny (fewer than TINY_VALIDATION_PAIRS pairs); accuracy None when it has none."""
+    metrics = reward_model.metrics or {}
+    candidates = []
+    if metrics.get("val_accuracy") is not None:
+        candidates.append(("validation", int(reward_model.data_source.get("validation_pairs") or 0), metrics["val_accuracy"]))
+    for evaluation in metrics.get("evaluations", []):
+        candidates.append((f"evaluation on {evaluation.get('source', '?')}", int(evaluation.get("n") or 0), evaluation.get("accuracy")))
+    candidates = [c for c in candidates if c[2] is not None]
+    if not candidates:
+        return {"source": None, "n": 0, "accuracy": None, "accuracy_low": None, "accuracy_high": None, "tiny": True}
+    source, n, accuracy = max(candidates, key=lambda c: c[1])
+    low, high = wilson_interval(accuracy * n, n)
+    return {"source": source, "n": n, "accuracy": accuracy, "accuracy_low": low, "accuracy_high": high,
+            "tiny": n < TINY_VALIDATION_PAIRS}
+
+
+def activation_problems(reward_model: RewardModel) -> list[str]:
+    """Why the model may not become active without an admin's force (empty: it may)."""
+    evidence = pairwise_evidence(reward_model)
+    return metric_activation_problems(evidence["accuracy"], evidence["n"], MIN_ACTIVATION_PAIRS)
 
 
 def ready_dataset_versions(*, project: Project, formats: tuple[str, ...]) -> QuerySet[DatasetVersion]:
@@ -294,3 +322,58 @@ def _hold_out(train: list, val: list, fraction: float, seed: int) -> tuple[list,
     digests = [messages_content_hash(row.prompt) for row in train]
     held = validation_prompt_ids({digest: digest for digest in digests}, fraction=fraction, seed=seed)
     return [row for row, d in zip(train, digests) if d not in held], [row for row, d in zip(train, digests) if d in held]
+
+
+MAX_EVALUATION_FILE_BYTES = 512 * 1024**2
+
+
+def evaluation_pairs_from_file(path: str) -> list[PreferencePair]:
+    """Preference pairs of a file in any importable preference format, read without touching the database:
+    HH-RLHF, HelpSteer2-Preference and Verdict's JSONL/CSV/`save_to_disk` layouts through the import
+    parsers (an item counts when its imported judgement prefers one reply; ties and "neither" are left
+    out), and TRL pairs (`prompt`, `chosen`, `rejected`, optional `margin` 1–3) directly. Raises
+    ValidationError naming the first problems."""
+    from pathlib import Path
+
+    from datasets_app.imports.parsers.detect import parse_source
+    from datasets_app.imports.parsers.records import ErrorLog
+    from datasets_app.imports.parsers.sources import jsonl_rows, open_source
+
+    file = Path(path)
+    if not file.exists():
+        raise ValidationError({"file": f"No file or folder at {path}."})
+    if file.is_file() and file.stat().st_size > MAX_EVALUATION_FILE_BYTES:
+        raise ValidationError({"file": f"{path} is larger than {MAX_EVALUATION_FILE_BYTES // 1024**2} MiB."})
+    errors = ErrorLog()
+    with open_source(file, file.name, errors) as source:
+        rows = jsonl_rows(source, errors) if source.data and not file.name.lower().removesuffix(".gz").endswith(".csv") else []
+        if rows and {"prompt", "chosen", "rejected"} <= set(rows[0].data):
+            trl = DatasetVersion(format="trl-preference")
+            return _pairs_from_rows(trl, file.name, [(row.line, {"margin": 1, **row.data}) for row in rows], RewardTrainingData())
+        _format, _count, items = parse_source(source, "auto", errors)
+    if errors:
+        raise ValidationError({"file": [f"{e['file']}:{e['line']} {e['field']} {e['message']}".strip() for e in errors.as_list()[:5]]})
+    pairs = []
+    for item in items:
+        strength = item.annotation.preference_strength if item.annotation else item.gold_strength
+        if len(item.responses) < 2 or strength in (None, 0, -100):
+            continue
+        first, second = item.responses[0].text, item.responses[1].text
+        chosen, rejected = (first, second) if strength < 0 else (second, first)
+        pairs.append(PreferencePair(item.messages, chosen, rejected, min(abs(strength), 3)))
+    if not pairs:
+        raise ValidationError({"file": f"{path} holds no judged preference pairs."})
+    return pairs
+
+
+def evaluation_pairs_from_version(version: DatasetVersion, split: str) -> list[PreferencePair]:
+    """The pairs of a ready pair-format dataset version: one split (`train`, `validation`) or `all`."""
+    if version.format not in PAIR_FORMATS:
+        raise ValidationError({"dataset_version": f"{version} is {version.format}, not a pair format ({', '.join(PAIR_FORMATS)})."})
+    data = RewardTrainingData()
+    pairs = []
+    for name in ("train", "validation") if split == "all" else (split,):
+        pairs += _pairs_from_rows(version, *dataset_version_split(version, name), data)
+    if not pairs:
+        raise ValidationError({"dataset_version": f"{version} has no judged pairs in split {split}."})
+    return pairs

@@ -2,6 +2,7 @@
 from rest_framework import serializers
 
 from jobs.models import JobKind
+from training.rewards import selectors
 from training.rewards.models import RewardAggregation, RewardModel
 
 
@@ -20,16 +21,30 @@ class JobLaunchSerializer(serializers.Serializer):
 
 class RewardModelSerializer(serializers.ModelSerializer):
     project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    evidence = serializers.SerializerMethodField(help_text="The largest held-out pairwise result, with its 95 % Wilson interval.")
+    activation_problems = serializers.SerializerMethodField(help_text="Why it may not be activated without force (empty: it may).")
 
     class Meta:
         model = RewardModel
         fields = [
             "id", "project", "job", "name", "path", "member_paths", "ensemble_size", "base_model", "objective", "dataset_version",
             "data_source", "metrics", "aggregation", "uwo_lambda", "is_active", "activated_at", "created_at",
+            "evidence", "activation_problems",
         ]
         read_only_fields = fields
+
+
+    def get_evidence(self, model: RewardModel) -> dict:
+        return selectors.pairwise_evidence(model)
+
+    def get_activation_problems(self, model: RewardModel) -> list[str]:
+        return selectors.activation_problems(model)
 
 
 class ActivateInputSerializer(serializers.Serializer):
     aggregation = serializers.ChoiceField(choices=RewardAggregation.choices, required=False)
     uwo_lambda = serializers.FloatField(required=False, min_value=0)
+    force = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Activate even though its held-out pairs do not show it beats chance (too few, or the 95 % interval includes 0.5).",
+    )

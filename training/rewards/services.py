@@ -116,17 +116,29 @@ def reward_model_register(*, job: TrainingJob) -> RewardModel:
                 "uwo_lambda": config.get("uwo_lambda", 0.1),
             },
         )
-        if created and not RewardModel.objects.filter(project=job.project, is_active=True).exists():
+        first = created and not RewardModel.objects.filter(project=job.project, is_active=True).exists()
+        if first and not selectors.activation_problems(model):
             reward_model_activate(reward_model=model)
+        elif first:
+            logger.info("reward model %s not activated: %s", model.pk, "; ".join(selectors.activation_problems(model)))
     return model
 
 
 def reward_model_activate(
-    *, reward_model: RewardModel, aggregation: str | None = None, uwo_lambda: float | None = None
+    *, reward_model: RewardModel, aggregation: str | None = None, uwo_lambda: float | None = None, force: bool = False
 ) -> RewardModel:
     """Make this the project's only active reward model (optionally changing how its ensemble's scores
     combine). With uncertainty ordering on and an ensemble, the unlabelled queue is re-scored by its
-    disagreement (a `gpu` task, after commit)."""
+    disagreement (a `gpu` task, after commit).
+
+    Refused (ValidationError keyed `force`, saying why) when its held-out evidence does not show it is
+    better than chance (`selectors.activation_problems`), unless `force` — an admin's explicit choice."""
+    problems = selectors.activation_problems(reward_model)
+    if problems and not force:
+        raise ValidationError({"force": [
+            f"{reward_model.name} is not activated: {'; '.join(problems)}. Evaluate it on more held-out pairs, "
+            "or force the activation."
+        ]})
     if aggregation is not None and aggregation not in RewardAggregation.values:
         raise ValidationError({"aggregation": f"Must be one of {', '.join(RewardAggregation.values)}."})
     if uwo_lambda is not None and uwo_lambda < 0:
@@ -189,3 +201,34 @@ def items_prioritise_by_uncertainty(*, project: Project) -> int:
         Item.objects.bulk_update(items, ["priority"], batch_size=500)
     logger.info("project %s: %d unlabelled items re-prioritised by reward model %s", project.slug, len(items), model.pk)
     return len(items)
+
+
+MAX_STORED_EVALUATIONS = 20
+
+
+def reward_model_evaluate(
+    *, reward_model: RewardModel, pairs: list, source: str, aggregation: str | None = None, device: str = "auto"
+) -> dict[str, Any]:
+    """Score `pairs` with the model (an ensemble combined by its aggregation, or `aggregation`), and keep
+    the report in `metrics["evaluations"]` (newest last, at most MAX_STORED_EVALUATIONS). Loads the
+    models: call it in a worker or a command. A large enough evaluation can make the model activatable."""
+    from verdict_ml.rewards.ensemble import load_reward_scorer
+    from verdict_ml.rewards.evaluation import evaluate_pairs
+
+    if aggregation is not None and aggregation not in RewardAggregation.values:
+        raise ValidationError({"aggregation": f"Must be one of {', '.join(RewardAggregation.values)}."})
+    scorer = load_reward_scorer(
+        reward_model.member_paths or [reward_model.path], device,
+        aggregation=aggregation or reward_model.aggregation, uwo_lambda=reward_model.uwo_lambda,
+    )
+    report = {
+        **evaluate_pairs(scorer, pairs), "source": source, "aggregation": aggregation or reward_model.aggregation,
+        "evaluated_at": timezone.now().isoformat(timespec="seconds"),
+    }
+    with transaction.atomic():
+        model = RewardModel.objects.select_for_update().get(pk=reward_model.pk)
+        evaluations = [*model.metrics.get("evaluations", []), report][-MAX_STORED_EVALUATIONS:]
+        model.metrics = {**model.metrics, "evaluations": evaluations}
+        model.save(update_fields=["metrics"])
+    reward_model.metrics = model.metrics
+    return report

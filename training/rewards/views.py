@@ -12,6 +12,7 @@ from jobs.models import JobKind, JobStatus
 from jobs.permissions import can_run_jobs, job_project
 from jobs.waiting import job_wait_reasons
 from training.rewards import selectors, services
+from training.rewards.config import TINY_VALIDATION_PAIRS
 from training.rewards.forms import RewardJobForm
 from verdict_ml.rewards.config import OBJECTIVES
 
@@ -74,7 +75,12 @@ def reward_model_list(request: HttpRequest, slug: str) -> HttpResponse:
         "project": project,
         "metric_columns": REGISTRY_METRICS,
         "models": models,
-        "rows": [(model, [model.metrics.get(key) for key, _label in REGISTRY_METRICS]) for model in models],
+        "rows": [
+            (model, [model.metrics.get(key) for key, _label in REGISTRY_METRICS], selectors.pairwise_evidence(model),
+             selectors.activation_problems(model))
+            for model in models
+        ],
+        "tiny_pairs": TINY_VALIDATION_PAIRS,
         "can_run": can_run_jobs(request.user),
     }
     return render(request, "training/reward_models.html", context)
@@ -85,7 +91,11 @@ def reward_model_list(request: HttpRequest, slug: str) -> HttpResponse:
 def reward_model_activate(request: HttpRequest, slug: str, model_id: int) -> HttpResponse:
     project = job_project(request.user, slug, write=True)
     model = get_object_or_404(selectors.reward_models_for_project(project=project), pk=model_id)
-    services.reward_model_activate(reward_model=model)
+    try:
+        services.reward_model_activate(reward_model=model, force=request.POST.get("force") == "1")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("training:reward_models", slug=project.slug)
     messages.success(request, f"{model.name} is now the active reward model of {project.name}.")
     return redirect("training:reward_models", slug=project.slug)
 

@@ -35,15 +35,22 @@ class RewardTrainingConfig:
     lora_target_modules: list[str] | None = setting(
         None, help="Modules that get LoRA adapters; None: peft's default for the architecture."
     )
-    learning_rate: float = setting(5e-5, gt=0, help="AdamW learning rate.")
-    epochs: int = setting(1, ge=1, help="Passes over the data, per phase (regression → scaled BT runs two).")
+    learning_rate: float = setting(3e-5, gt=0, help="AdamW learning rate of the backbone.")
+    head_learning_rate: float | None = setting(
+        None, gt=0, help="AdamW learning rate of the (freshly initialised) score head; None: learning_rate."
+    )
+    epochs: int = setting(2, ge=1, help="Passes over the data, per phase (regression → scaled BT runs two).")
     batch_size: int = setting(8, ge=1, help="Pairs (or attribute examples) per step.")
-    eval_batch_size: int = setting(64, ge=1, help="Sequences per forward pass at validation.")
+    micro_batch_size: int | None = setting(
+        2, ge=1, help="Pairs (or attribute rows) per forward/backward pass; gradients add up to the batch's. Bounds "
+        "activation memory; None: the whole batch at once.",
+    )
+    eval_batch_size: int = setting(16, ge=1, help="Sequences per forward pass at validation.")
     max_length: int = setting(256, ge=8, help="Tokens per prompt + response; prompts are cut from the left.")
     group_by_length: bool = setting(True, help="Batch rows of similar length together (less padding, same data).")
     seed: int = setting(0, ge=0, help="Seed of initialisation and data order; ensemble member i uses seed + i.")
-    weight_decay: float = setting(0.0, ge=0, help="AdamW weight decay.")
-    warmup_ratio: float = setting(0.0, ge=0, lt=1, help="Share of the steps with a linear learning-rate warm-up.")
+    weight_decay: float = setting(0.01, ge=0, help="AdamW weight decay (matrices only).")
+    warmup_ratio: float = setting(0.1, ge=0, lt=1, help="Share of the steps with a linear learning-rate warm-up.")
     max_grad_norm: float | None = setting(1.0, gt=0, help="Gradient norm clipping; None: no clipping.")
     ensemble_size: int = setting(1, ge=1, le=16, help="Members trained with seeds seed … seed + k − 1.")
     center_rewards_coefficient: float | None = setting(

@@ -116,3 +116,60 @@ def regression_metrics(
         metrics[f"pearson_{name}"] = pearson_r(column_p, column_t) if len(column_p) > 1 else math.nan
     metrics["mse"] = sum(metrics[f"mse_{name}"] for name in attributes) / len(attributes)
     return metrics
+
+
+Z_95 = 1.959963984540054  # two-sided 95 % normal quantile
+
+
+def wilson_interval(successes: float, n: int, z: float = Z_95) -> tuple[float, float]:
+    """Wilson score interval of a proportion (95 % by default). ``successes`` may be fractional (an
+    ensemble's mean accuracy × n). Chosen over the normal (Wald) interval because it stays inside [0, 1]
+    and keeps its coverage on the small sets reward models are often validated on (Brown, Cai &
+    DasGupta 2001); (0, 1) when n is 0."""
+    if n <= 0:
+        return 0.0, 1.0
+    p = min(max(successes / n, 0.0), 1.0)
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return max(centre - half, 0.0), min(centre + half, 1.0)
+
+
+def pairwise_report(
+    chosen: Sequence[float], rejected: Sequence[float], strengths: Sequence[int] | None = None
+) -> dict[str, object]:
+    """Everything ``evaluate_reward_model`` reports: n, accuracy with its 95 % Wilson interval, BT loss,
+    ECE, mean margin, ties, and accuracy (with interval) per |preference strength| (``by_strength``)."""
+    metrics: dict[str, object] = dict(pairwise_metrics(chosen, rejected))
+    n = len(chosen)
+    low, high = wilson_interval(metrics["accuracy"] * n, n)  # type: ignore[operator]
+    metrics.update({"n": n, "accuracy_low": low, "accuracy_high": high, "interval": "wilson-95",
+                    "ties": sum(c == r for c, r in zip(chosen, rejected))})
+    by_strength: dict[str, dict[str, float]] = {}
+    if strengths is not None:
+        if len(strengths) != n:
+            raise ValueError(f"{len(strengths)} strengths for {n} pairs")
+        for value in sorted(set(strengths)):
+            index = [i for i, s in enumerate(strengths) if s == value]
+            correct = sum(chosen[i] > rejected[i] for i in index)
+            low, high = wilson_interval(correct, len(index))
+            by_strength[str(value)] = {"n": len(index), "accuracy": correct / len(index), "accuracy_low": low, "accuracy_high": high}
+    metrics["by_strength"] = by_strength
+    return metrics
+
+
+def activation_problems(accuracy: float | None, n: int, min_pairs: int) -> list[str]:
+    """Why pairwise evidence (``accuracy`` on ``n`` held-out pairs) does not show a model is better than
+    chance: too few pairs, or the lower end of the 95 % Wilson interval at or below 0.5. Empty: it does."""
+    if accuracy is None or n <= 0:
+        return ["it has no pairwise validation or evaluation result"]
+    problems = []
+    if n < min_pairs:
+        problems.append(f"its accuracy was measured on {n} pair{'s' if n != 1 else ''}, fewer than the {min_pairs} needed")
+    low, high = wilson_interval(accuracy * n, n)
+    if low <= 0.5:
+        problems.append(
+            f"its accuracy {accuracy:.3f} on {n} pairs is not above chance with confidence "
+            f"(95 % interval {low:.3f}–{high:.3f} includes 0.5)"
+        )
+    return problems

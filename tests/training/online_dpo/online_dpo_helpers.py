@@ -24,7 +24,7 @@ from tests.factories import attribute_scores_for
 from training.online_dpo.models import OnlineRound
 from training.policies.models import PolicyCheckpoint
 from training.rewards.models import RewardModel
-from training.rewards.services import reward_model_register
+from training.rewards.services import reward_model_activate, reward_model_register
 from verdict_ml.policies.toy import ADJECTIVES, DEFAULT_PREFERRED_WORDS, NOUNS, toy_chat_examples
 
 FAST_ROUND = {
@@ -107,13 +107,14 @@ def register_policy(project: Project, path: str) -> PolicyCheckpoint:
 
 
 def register_reward_model(project: Project, path: str) -> RewardModel:
-    """A succeeded reward-model job with its ready artifact, registered (and activated) the normal way."""
+    """A succeeded reward-model job with its ready artifact, registered the normal way, then activated by an
+    admin's force (it has no validation result, so the activation gate would not activate it on its own)."""
     job = TrainingJob.objects.create(
         project=project, kind=JobKind.REWARD_MODEL, status=JobStatus.SUCCEEDED, config={"objective": "bt"},
         summary={"model_dirs": [path], "base_model": "tiny-bert", "metrics": {}},
     )
     Artifact.objects.create(job=job, name="reward_model", path=path, ready=True)
-    return reward_model_register(job=job)
+    return reward_model_activate(reward_model=reward_model_register(job=job), force=True)
 
 
 def annotate_slice(round_: OnlineRound, annotator, *, against_rm: int) -> None:

@@ -93,7 +93,10 @@ def test_queue_scoring_needs_the_setting_an_active_ensemble_and_an_admin(
     project.save()
     assert "no active reward model" in admin.post("/api/projects/demo/uncertainty-scoring/").json()["message"]
 
-    launch(admin, "demo", fast_config(tiny_base, epochs=1))
+    created = launch(admin, "demo", fast_config(tiny_base, epochs=1))
+    # 2 validation pairs cannot show it beats chance (issue 17's activation gate): an admin forces it active.
+    model_id = RewardModel.objects.get(job_id=created["id"]).pk
+    assert admin.post(f"/api/projects/demo/reward-models/{model_id}/activate/", {"force": True}, format="json").status_code == 200
     single = admin.post("/api/projects/demo/uncertainty-scoring/")
     assert single.status_code == 400 and "needs an ensemble of at least 2" in single.json()["message"]
     assert client_for(researcher).post("/api/projects/demo/uncertainty-scoring/").status_code == 403

@@ -18,7 +18,7 @@ from verdict_ml.rewards.train import RewardTrainingConfig, train_reward_model
 def test_minilm_trains_on_hh_pairs_and_its_saved_scores_match_validation(tmp_path: Path) -> None:
     pairs = pairs_from_hh_jsonl(HH_SAMPLE)
     train, val = pairs[:32], pairs[32:48]
-    config = RewardTrainingConfig(learning_rate=3e-5, batch_size=8, max_length=48, device="cpu", logging_steps=2)
+    config = RewardTrainingConfig(learning_rate=3e-5, epochs=1, batch_size=8, max_length=48, device="cpu", logging_steps=2)
 
     result = train_reward_model(config, train, val, tmp_path)
 

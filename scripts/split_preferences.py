@@ -1,0 +1,57 @@
+"""Split a preference file into a training part and a prompt-disjoint held-out part, by prompt hash.
+
+    .venv/bin/python scripts/split_preferences.py ../shared/data/hh-harmless-dev.jsonl.gz --out-dir /tmp/hh --held-out 0.2
+
+Writes OUT_DIR/train.jsonl.gz and OUT_DIR/held-out.jsonl.gz (the input's lines, unchanged). A row is held
+out when int(sha256(prompt)[:8], 16) / 2³² < the fraction, so every row with the same prompt lands on the
+same side (no prompt in both) and the split does not depend on row order. The prompt: for HH-RLHF rows
+(`chosen`/`rejected` transcripts) every turn of `chosen` before its last Assistant reply; otherwise the
+row's `prompt` (or `messages`) value as canonical JSON.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from verdict_ml.rewards.data import parse_hh_transcript, prompt_to_text
+
+
+def prompt_key(row: dict) -> str:
+    if "chosen" in row and "rejected" in row and isinstance(row["chosen"], str) and "prompt" not in row:
+        return prompt_to_text(parse_hh_transcript(row["chosen"])[:-1])
+    return json.dumps(row.get("prompt", row.get("messages")), sort_keys=True, ensure_ascii=False)
+
+
+def held_out(key: str, fraction: float) -> bool:
+    return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) / 2**32 < fraction
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("file", type=Path, help="a .jsonl or .jsonl.gz preference file")
+    parser.add_argument("--out-dir", type=Path, required=True)
+    parser.add_argument("--held-out", type=float, default=0.2, help="share of prompts held out (default 0.2)")
+    args = parser.parse_args()
+    opener = gzip.open if args.file.suffix == ".gz" else open
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    counts = {"train": 0, "held-out": 0}
+    with opener(args.file, "rt", encoding="utf-8") as source, \
+            gzip.open(args.out_dir / "train.jsonl.gz", "wt", encoding="utf-8") as train, \
+            gzip.open(args.out_dir / "held-out.jsonl.gz", "wt", encoding="utf-8") as test:
+        for line in source:
+            if not line.strip():
+                continue
+            side = "held-out" if held_out(prompt_key(json.loads(line)), args.held_out) else "train"
+            (test if side == "held-out" else train).write(line if line.endswith("\n") else line + "\n")
+            counts[side] += 1
+    print(f"{counts['train']} rows → {args.out_dir / 'train.jsonl.gz'}, {counts['held-out']} rows → {args.out_dir / 'held-out.jsonl.gz'}")
+
+
+if __name__ == "__main__":
+    main()
