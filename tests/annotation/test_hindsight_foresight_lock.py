@@ -14,9 +14,19 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from annotation.hindsight.services import RevealOrderError, foresight_submit, outcome_reveal
+from annotation.hindsight.services import (
+    RevealOrderError,
+    foresight_submit,
+    outcome_reveal,
+)
 from annotation.models import HindsightJudgement
-from tests.annotation.hindsight_helpers import import_scenarios, keyboard_scenario, lease, make_project, simulate_with_template
+from tests.annotation.hindsight_helpers import (
+    import_scenarios,
+    keyboard_scenario,
+    lease,
+    make_project,
+    simulate_with_template,
+)
 
 pytestmark = pytest.mark.django_db
 SKEW = timedelta(seconds=3)

@@ -4,7 +4,13 @@ and a response of another project is not found under this project's address."""
 import pytest
 from django.urls import reverse
 
-from tests.annotation.hindsight_helpers import HIDDEN, import_scenarios, keyboard_scenario, make_project, simulate_with_template
+from tests.annotation.hindsight_helpers import (
+    HIDDEN,
+    import_scenarios,
+    keyboard_scenario,
+    make_project,
+    simulate_with_template,
+)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,14 @@ from tests.training.online_dpo_helpers import (
     shared_word_reward_model,
 )
 from training.models import JobStatus, OnlineRound
-from training.online_rounds import EVAL_POOL, TRAIN_POOL, draw_training_prompts, evaluation_prompts, prompt_pools, round_config_clean
+from training.online_rounds import (
+    EVAL_POOL,
+    TRAIN_POOL,
+    draw_training_prompts,
+    evaluation_prompts,
+    prompt_pools,
+    round_config_clean,
+)
 
 
 def pinned(project, pool: str, count: int) -> list[int]:  # noqa: ANN001

@@ -16,7 +16,14 @@ from django.utils import timezone
 
 from annotation.models import Assignment, AssignmentState, Item
 from annotation.services import AnnotationInput, annotation_submit
-from tests.factories import ItemFactory, MembershipFactory, ProjectFactory, PromptFactory, ResponseFactory, UserFactory
+from tests.factories import (
+    ItemFactory,
+    MembershipFactory,
+    ProjectFactory,
+    PromptFactory,
+    ResponseFactory,
+    UserFactory,
+)
 from training.selectors import reward_training_data
 from training.trainers.reward_data import PreferencePair
 
