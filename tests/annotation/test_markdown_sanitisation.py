@@ -5,8 +5,17 @@ that prove the nh3 pass runs and keeps its allow-list."""
 import pytest
 from django.urls import reverse
 
+from annotation import rendering
 from annotation.rendering import render_markdown
 from tests.factories import ItemFactory, PromptFactory, ResponseFactory
+
+
+@pytest.fixture(autouse=True)
+def fresh_markdown(monkeypatch):
+    """Each test renders with a Markdown instance of its own building: the per-thread one would carry
+    the first test's instance into the rest, so only the first would exercise how it is built."""
+    monkeypatch.delattr(rendering._local, "markdown", raising=False)
+
 
 SCRIPT_URLS = [
     "[click](javascript:alert(1))",
@@ -34,8 +43,9 @@ def test_images_are_dropped_whatever_their_source():
 
 def test_safe_links_keep_their_address_and_get_a_no_opener_rel():
     """Guards: the nh3 call losing its link_rel or its http/https/mailto schemes."""
-    html = render_markdown('[docs](https://example.org/a?b=1 "The docs") or [mail](mailto:team@example.org)')
+    html = render_markdown('[docs](https://example.org/a?b=1 "The docs") or [mail](mailto:team@example.org) or [old](http://example.org/)')
     assert '<a href="https://example.org/a?b=1" title="The docs" rel="noopener noreferrer nofollow">docs</a>' in html
+    assert '<a href="http://example.org/" rel="noopener noreferrer nofollow">old</a>' in html
     assert '<a href="mailto:team@example.org" rel="noopener noreferrer nofollow">mail</a>' in html
 
 
@@ -53,6 +63,12 @@ def test_markdown_attributes_outside_the_allow_list_are_removed():
     assert "style=" not in html
     assert "<th>a</th>" in html and "<td>2</td>" in html
     assert '<code class="language-python">' in html
+
+
+def test_a_bullet_list_after_a_numbered_list_stays_a_bullet_list():
+    """Guards: the Markdown step without its sane_lists extension (the bullets became numbered steps)."""
+    html = render_markdown("1. First step\n2. Second step\n\n* a note")
+    assert html == "<ol>\n<li>First step</li>\n<li>Second step</li>\n</ol>\n<ul>\n<li>a note</li>\n</ul>"
 
 
 def test_the_task_payload_carries_the_sanitised_html(project, annotator, client_for):
