@@ -125,7 +125,9 @@ def outcome_reveal(*, annotator: AbstractBaseUser, assignment: Assignment) -> Hi
             raise RevealOrderError(
                 "No simulated outcome exists for this task yet; skip it (reason: broken) and tell the project's admin."
             )
-        judgement.revealed_at = timezone.now()
+        # The reveal follows the foresight (both hold the assignment's row lock), but the two stamps may
+        # come from web hosts whose clocks disagree: never stamp the reveal before the foresight.
+        judgement.revealed_at = max(timezone.now(), judgement.foresight_at)
         judgement.outcome_1 = outcomes[item.response_1_id]
         judgement.outcome_2 = outcomes.get(item.response_2_id) if item.response_2_id else None
         judgement.save(update_fields=["revealed_at", "outcome_1", "outcome_2", "updated_at"])

@@ -1,8 +1,14 @@
 """Every page and endpoint against every role: anonymous, annotator, researcher and admin, each as a
-member or an outsider of the project."""
+member or an outsider of the project. The second half takes the routes from the URL resolver, so a
+new route cannot ship without its access being decided and checked."""
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 from django.test import Client
+from django.urls import reverse
 
+from tests.annotation.permission_routes import RouteWorld, build_route_world, resolver_routes
 from tests.factories import ItemFactory, MembershipFactory, ProjectFactory, UserFactory
 
 ANON, ANNOTATOR, OUTSIDER_ANNOTATOR, RESEARCHER, OUTSIDER_RESEARCHER, ADMIN = (
@@ -71,3 +77,177 @@ def test_annotators_never_see_each_others_annotations(project, items, annotator,
     theirs = other_annotator.annotations.get()
     assert client_for(annotator).get(f"/api/annotations/{theirs.pk}/").status_code == 404
     assert client_for(annotator).patch(f"/api/annotations/{theirs.pk}/", {"preference_strength": 0}, format="json").status_code == 404
+
+
+# ---------------------------------------------------------------- every route, from the resolver
+#
+# Each route the URL resolver knows is either in PUBLIC (no project or object in its address; checked
+# above or in its own tests) or in ACCESS: the least role each of its methods needs. A new route in
+# neither fails test_every_route_is_classified; once classified, the tests below fill its address with
+# real objects and check that anonymous users are sent to log in, non-members get 404, members with a
+# lower role 403 (another annotator's task or annotation: 404), that a project's address never reaches
+# another project's object, and that the role named does get through.
+
+ANNOTATOR_ROLE, RESEARCHER_ROLE, ADMIN_ROLE, OWNER = "annotator", "researcher", "admin", "owner"
+A, R, AD = ANNOTATOR_ROLE, RESEARCHER_ROLE, ADMIN_ROLE
+
+PUBLIC = {
+    "login": "logging in", "logout": "logging out", "api-token": "getting a token",
+    "api-schema": "the OpenAPI schema (authenticated, no project data)", "api-docs": "the API docs page",
+    "annotation:project_list": "lists only the projects the user may see (MATRIX above)",
+    "api-projects": "lists only the projects the user may see; creating one needs the researcher role (MATRIX above)",
+    "annotation:project_create": "needs the researcher role, no project yet (MATRIX above)",
+    "api-annotations": "only the user's own annotations (test_annotators_never_see_each_others_annotations)",
+}
+
+ACCESS: dict[str, dict[str, str]] = {
+    # annotation pages and API
+    "annotation:project_settings": {"get": R, "post": R},
+    "annotation:project_add_member": {"post": R},
+    "annotation:project_dashboard": {"get": R},
+    "annotation:annotate": {"get": A},
+    "annotation:my_annotations": {"get": A},
+    "api-project": {"get": A, "patch": R},
+    "api-project-members": {"post": R},
+    "api-project-stats": {"get": R},
+    "api-next-task": {"post": A},
+    "api-skip-task": {"post": OWNER},
+    "api-submit-annotation": {"post": OWNER},
+    "api-annotation": {"get": OWNER, "patch": OWNER},
+    # hindsight
+    "annotation:hindsight_annotate": {"get": A},
+    "annotation:hindsight_dashboard": {"get": R},
+    "annotation:hindsight_simulate": {"get": R, "post": AD},
+    "annotation:hindsight_import": {"post": R},
+    "annotation:hindsight_outcomes": {"get": R},
+    "api-hindsight-next-task": {"post": A},
+    "api-hindsight-scenarios": {"post": R},
+    "api-hindsight-simulations": {"get": R, "post": AD},
+    "api-hindsight-stats": {"get": R},
+    "api-hindsight-pairs": {"get": R},
+    "api-hindsight-outcomes": {"get": R},
+    "api-hindsight-task": {"get": OWNER},
+    "api-hindsight-foresight": {"post": OWNER},
+    "api-hindsight-reveal": {"post": OWNER},
+    "api-hindsight-submit": {"post": OWNER},
+    # imports and dataset versions
+    "datasets_app:project_import": {"get": R, "post": R},
+    "datasets_app:import_detail": {"get": R},
+    "datasets_app:dataset_list": {"get": R, "post": R},
+    "datasets_app:dataset_download": {"get": R},
+    "datasets_app:dataset_file": {"get": R},
+    "api-project-imports": {"get": R, "post": R},
+    "api-datasets": {"get": R, "post": R},
+    "api-dataset": {"get": R},
+    "api-dataset-download": {"get": R},
+    # training jobs, reward models, online rounds, policies
+    "training:job_list": {"get": R},
+    "training:job_launch": {"get": AD, "post": AD},
+    "training:job_detail": {"get": R},
+    "training:job_cancel": {"post": AD},
+    "training:job_restart": {"post": AD},
+    "training:reward_models": {"get": R},
+    "training:reward_model_activate": {"post": AD},
+    "training:uncertainty_scoring": {"post": AD},
+    "training:rounds": {"get": R, "post": AD},
+    "training:round_detail": {"get": R},
+    "training:round_resume": {"post": AD},
+    "training:policies": {"get": R},
+    "training:policy_bootstrap": {"post": AD},
+    "training:policy_register": {"post": AD},
+    "api-project-jobs": {"get": R, "post": AD},
+    "api-reward-models": {"get": R},
+    "api-reward-model-activate": {"post": AD},
+    "api-uncertainty-scoring": {"post": AD},
+    "api-job": {"get": R},
+    "api-job-cancel": {"post": AD},
+    "api-job-restart": {"post": AD},
+    "api-online-runs": {"get": R, "post": AD},
+    "api-online-round": {"get": R},
+    "api-online-round-resume": {"post": AD},
+    "api-policies": {"get": R},
+    "api-policy-bootstrap": {"post": AD},
+}
+
+ROUTES = resolver_routes()
+CHECKS = [(name, method) for name, methods in ACCESS.items() for method in methods]
+# Members whose role is below the one needed get 403; for someone else's task or annotation, 404.
+BELOW = {R: ["owner"], AD: ["owner", "researcher"], OWNER: ["other-annotator", "researcher", "admin"]}
+REFUSED = {R: 403, AD: 403, OWNER: 404}
+SUFFICIENT = {A: "owner", R: "researcher", AD: "admin", OWNER: "owner"}
+BELOW_CHECKS = [(name, method, member) for name, method in CHECKS for member in BELOW.get(ACCESS[name][method], [])]
+# Routes naming a project and one of its objects (a job, a version, a response …).
+SCOPED_CHECKS = [(name, method) for name, method in CHECKS if "slug" in ROUTES[name].kwargs and len(ROUTES[name].kwargs) > 1]
+
+
+def ids(checks: list[tuple]) -> list[str]:
+    return [" ".join([check[1], check[0], *check[2:]]) for check in checks]
+
+
+def test_every_route_is_classified():
+    """Guards: a new route shipping without anyone deciding (and testing) who may use it."""
+    assert set(ROUTES) - set(ACCESS) - set(PUBLIC) == set(), "classify each new route in ACCESS (or PUBLIC, with why)"
+    assert set(ACCESS) | set(PUBLIC) <= set(ROUTES), "ACCESS/PUBLIC name routes that no longer exist"
+    assert not set(ACCESS) & set(PUBLIC)
+    served = {name: set(ROUTES[name].methods or ACCESS[name]) for name in ACCESS}  # function views: as listed
+    assert served == {name: set(methods) for name, methods in ACCESS.items()}, "ACCESS must list every method a view serves"
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker) -> Iterator[RouteWorld]:  # noqa: ANN001
+    """Built once for all the route checks (half a second each time); every check's own writes roll
+    back with its test's transaction, and the world is removed when the module is done."""
+    with django_db_blocker.unblock():
+        world = build_route_world()
+    yield world
+    with django_db_blocker.unblock():
+        world.delete()
+
+
+def address(world: RouteWorld, name: str, **override: Any) -> str:
+    missing = set(ROUTES[name].kwargs) - set(world.kwargs)
+    assert not missing, f"{name}: build a real object for {missing} in permission_routes.build_route_world"
+    return reverse(name, kwargs={**{key: world.kwargs[key] for key in ROUTES[name].kwargs}, **override})
+
+
+def status_for(user, method: str, url: str) -> int | str:  # noqa: ANN001
+    """The status code; for a redirect, where to."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    response = getattr(client, method)(url, data={} if method == "get" else "{}", content_type="application/json")
+    return response.status_code if response.status_code != 302 else f"302 to {response.url}"
+
+
+@pytest.mark.parametrize(("name", "method"), CHECKS, ids=ids(CHECKS))
+def test_anonymous_users_are_sent_to_log_in(db, world, name, method):
+    """Guards: a route served without authentication (pages redirect to the login page, the API says 403)."""
+    expected = {True: 403, False: f"302 to /accounts/login/?next={address(world, name)}"}[ROUTES[name].is_api]
+    assert status_for(None, method, address(world, name)) == expected
+
+
+@pytest.mark.parametrize(("name", "method"), CHECKS, ids=ids(CHECKS))
+@pytest.mark.parametrize("outsider", ["outsider-annotator", "outsider-researcher"])
+def test_non_members_get_404(db, world, name, method, outsider):
+    """Guards: any project- or object-scoped route losing its membership check."""
+    assert status_for(world.users[outsider], method, address(world, name)) == 404
+
+
+@pytest.mark.parametrize(("name", "method"), SCOPED_CHECKS, ids=ids(SCOPED_CHECKS))
+def test_a_projects_address_never_reaches_another_projects_object(db, world, name, method):
+    """Guards: an object looked up by id without scoping it to the project in the address (even an
+    admin, who may see both projects, gets 404 asking for it under the other project's address)."""
+    assert status_for(world.users["admin"], method, address(world, name, slug=world.other.slug)) == 404
+
+
+@pytest.mark.parametrize(("name", "method", "member"), BELOW_CHECKS, ids=ids(BELOW_CHECKS))
+def test_members_below_the_role_needed_are_refused(db, world, name, method, member):
+    """Guards: a route checking membership but not the role (403), or a task or annotation that
+    answers someone other than its annotator (404)."""
+    assert status_for(world.users[member], method, address(world, name)) == REFUSED[ACCESS[name][method]]
+
+
+@pytest.mark.parametrize(("name", "method"), CHECKS, ids=ids(CHECKS))
+def test_the_role_needed_gets_through(db, world, name, method):
+    """Guards: the checks above passing vacuously (an id that resolves to nothing answers 404 to everyone)."""
+    assert status_for(world.users[SUFFICIENT[ACCESS[name][method]]], method, address(world, name)) not in (403, 404)

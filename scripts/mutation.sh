@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Mutation testing of Verdict's critical modules with mutmut, each module against only the tests that
+# guard it (the whole suite per mutant would take days on a small machine). Run before a release; too
+# slow for CI. Prints killed / survived / timeout per module, and lists the surviving mutants.
+#
+#   bash scripts/mutation.sh                      # every module below (hours)
+#   bash scripts/mutation.sh annotation/rendering.py training/trainers/reward_losses.py
+#
+# Each module runs in its own scratch copy of the repository, var/mutation/<module>/ (mutmut mutates a
+# copy under mutants/ and reads its settings from setup.cfg, which the script writes there). To look at
+# a survivor afterwards: cd var/mutation/<module> && ../../../.venv/bin/mutmut show <mutant name>.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+# The module to mutate, then the tests that guard it. Paths as of today: update them when files move.
+MODULES=(
+  # who may do what: the checks, and every page's and API's use of them
+  "annotation/permissions.py :: tests/annotation/test_permission_matrix.py tests/annotation/test_hindsight_permissions.py tests/datasets_app/test_import_list_membership.py"
+  "training/permissions.py :: tests/annotation/test_permission_matrix.py tests/training/test_online_dpo_job_access.py tests/training/test_training_pages.py"
+  "annotation/api.py :: tests/annotation/test_permission_matrix.py tests/annotation/test_task_api.py"
+  "annotation/views.py :: tests/annotation/test_permission_matrix.py tests/annotation/test_task_api.py"
+  "annotation/hindsight/api.py :: tests/annotation/test_permission_matrix.py tests/annotation/test_hindsight_permissions.py tests/annotation/test_hindsight_outcomes_access.py tests/annotation/test_hindsight_reveal_order.py"
+  "annotation/hindsight/views.py :: tests/annotation/test_permission_matrix.py tests/annotation/test_hindsight_permissions.py tests/annotation/test_hindsight_outcomes_access.py"
+  "datasets_app/api_imports.py :: tests/annotation/test_permission_matrix.py tests/datasets_app/test_import_interfaces.py tests/datasets_app/test_import_list_membership.py"
+  "datasets_app/views_imports.py :: tests/annotation/test_permission_matrix.py tests/datasets_app/test_import_interfaces.py"
+  "datasets_app/api_exports.py :: tests/annotation/test_permission_matrix.py tests/datasets_app/test_export_interfaces.py"
+  "datasets_app/views_exports.py :: tests/annotation/test_permission_matrix.py tests/datasets_app/test_export_interfaces.py"
+  "training/api.py :: tests/annotation/test_permission_matrix.py tests/training/test_reward_job.py tests/training/test_training_pages.py"
+  "training/api_rounds.py :: tests/annotation/test_permission_matrix.py tests/training/test_online_dpo_job_access.py"
+  "training/views.py :: tests/annotation/test_permission_matrix.py tests/training/test_training_pages.py"
+  "training/views_rounds.py :: tests/annotation/test_permission_matrix.py tests/training/test_online_dpo_job_access.py"
+  # assignment and submission (display order, overlap, idempotency), the hindsight reveal order
+  "annotation/services.py :: tests/annotation/test_next_task_assignment.py tests/annotation/test_annotation_submission.py tests/annotation/test_task_api.py tests/training/test_reward_training_data_labels.py"
+  "annotation/hindsight/services.py :: tests/annotation/test_hindsight_reveal_order.py tests/annotation/test_hindsight_foresight_lock.py"
+  # rendering model text
+  "annotation/rendering.py :: tests/annotation/test_markdown_sanitisation.py tests/annotation/test_task_api.py"
+  # imports (validation, atomicity, idempotency) and exports (rows, aggregation, checksums)
+  "datasets_app/services/imports.py :: tests/datasets_app/test_import_validation.py tests/datasets_app/test_import_atomicity.py tests/datasets_app/test_import_idempotency.py tests/datasets_app/test_import_formats.py tests/datasets_app/test_import_interfaces.py"
+  "datasets_app/services/exports.py :: tests/datasets_app/test_export_checksums.py tests/datasets_app/test_export_determinism.py tests/datasets_app/test_export_formats.py tests/datasets_app/test_export_interfaces.py"
+  "datasets_app/services/dataset_rows.py :: tests/datasets_app/test_export_formats.py tests/datasets_app/test_export_columnar.py tests/datasets_app/test_export_determinism.py"
+  "datasets_app/exporters/formats.py :: tests/datasets_app/test_export_group_builders.py tests/datasets_app/test_export_formats.py tests/datasets_app/test_export_columnar.py"
+  "datasets_app/exporters/aggregation.py :: tests/datasets_app/test_export_aggregation.py tests/datasets_app/test_export_group_builders.py"
+  "datasets_app/exporters/archive.py :: tests/datasets_app/test_export_checksums.py tests/datasets_app/test_export_determinism.py"
+  # training data: label direction, losses, online-round prompt pools
+  "training/selectors.py :: tests/training/test_reward_training_data_labels.py tests/training/test_hindsight_training_source.py tests/training/test_reward_job_dataset.py"
+  "training/trainers/reward_losses.py :: tests/training/test_reward_losses.py tests/training/test_reward_loss_direction.py"
+  "training/online_rounds.py :: tests/training/test_online_dpo_evaluation_pool.py tests/training/test_online_dpo_job_access.py"
+)
+# Everything the tests import or read, copied into mutmut's mutants/ folder (only the module is mutated).
+SOURCE_PATHS=(annotation datasets_app training verdict)
+ALSO_COPY=(conftest.py pytest.ini manage.py templates static)
+
+if [ ! -x .venv/bin/python ]; then
+  python3.11 -m venv .venv
+fi
+.venv/bin/pip install -q -r requirements-dev.txt
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 OMP_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false
+unset DATABASE_URL  # SQLite: each mutant's test run makes its own throwaway test database
+
+selected=()
+for entry in "${MODULES[@]}"; do
+  module=${entry%% :: *}
+  if [ $# -eq 0 ] || printf '%s\n' "$@" | grep -qxF "$module"; then
+    selected+=("$entry")
+  fi
+done
+for wanted in "$@"; do
+  printf '%s\n' "${MODULES[@]}" | grep -q "^$wanted :: " || { echo "not in MODULES: $wanted" >&2; exit 2; }
+done
+
+write_config() {  # module, tests...
+  local module=$1; shift
+  echo "[mutmut]"
+  echo "source_paths ="; printf '    %s/\n' "${SOURCE_PATHS[@]}"
+  echo "only_mutate ="; echo "    $module"
+  echo "pytest_add_cli_args_test_selection ="; printf '    %s\n' "$@"
+  echo "pytest_add_cli_args ="; printf '    %s\n' -p no:cacheprovider
+  echo "also_copy ="; printf '    %s\n' "${ALSO_COPY[@]}"
+  # Each mutant's tests run in a process forked from a server that has imported and collected the
+  # tests but run none: forked from mutmut's own process (which ran them all once), a mutant would
+  # inherit caches the clean run filled (rendering.py's per-thread Markdown instance) and survive.
+  echo "process_isolation = forkserver"
+}
+
+summary=()
+for entry in "${selected[@]}"; do
+  module=${entry%% :: *}
+  read -r -a tests <<< "${entry#* :: }"
+  work="var/mutation/$(echo "$module" | tr '/.' '--')"
+  rm -rf "$work" && mkdir -p "$work"
+  git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -xf - -C "$work"
+  write_config "$module" "${tests[@]}" > "$work/setup.cfg"
+  echo "== $module (${#tests[@]} test files; log: $work/mutmut.log)"
+  started=$(date +%s)
+  # One mutant at a time: the test settings fix the test database's path per process, which forked
+  # workers would share; and the machine's cores are shared anyway.
+  (cd "$work" && "$ROOT/.venv/bin/mutmut" run --max-children 1 > mutmut.log 2>&1) || {
+    echo "   mutmut failed: see $work/mutmut.log" >&2; tail -n 20 "$work/mutmut.log" >&2; continue
+  }
+  seconds=$(( $(date +%s) - started ))
+  (cd "$work" && "$ROOT/.venv/bin/mutmut" export-cicd-stats > /dev/null && "$ROOT/.venv/bin/mutmut" results > survivors.txt 2>/dev/null || true)
+  row=$("$ROOT/.venv/bin/python" - "$work/mutants/mutmut-cicd-stats.json" "$module" "$seconds" <<'PY'
+import json, sys
+stats = json.load(open(sys.argv[1]))
+other = stats["suspicious"] + stats["segfault"] + stats["skipped"] + stats["check_was_interrupted_by_user"]
+print(f"| `{sys.argv[2]}` | {stats['total']} | {stats['killed']} | {stats['survived']} | {stats['timeout']} | "
+      f"{stats['no_tests']} | {other} | {sys.argv[3]} s |")
+PY
+)
+  echo "$row"
+  sed 's/^/   /' "$work/survivors.txt"
+  summary+=("$row")
+done
+
+echo
+echo "| module | mutants | killed | survived | timeout | no tests | other | time |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+printf '%s\n' "${summary[@]}"
