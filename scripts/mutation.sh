@@ -4,7 +4,7 @@
 # slow for CI. Prints killed / survived / timeout per module, and lists the surviving mutants.
 #
 #   bash scripts/mutation.sh                      # every module below (hours)
-#   bash scripts/mutation.sh annotation/rendering.py training/trainers/reward_losses.py
+#   bash scripts/mutation.sh annotation/rendering.py verdict_ml/rewards/losses.py
 #
 # Each module runs in its own scratch copy of the repository, var/mutation/<module>/ (mutmut mutates a
 # copy under mutants/ and reads its settings from setup.cfg, which the script writes there). To look at
@@ -13,42 +13,46 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
-# The module to mutate, then the tests that guard it. Paths as of today: update them when files move.
+# The module to mutate, then the tests that guard it (update the paths when files move).
 MODULES=(
   # who may do what: the checks, and every page's and API's use of them
-  "annotation/permissions.py :: tests/annotation/test_permission_matrix.py tests/annotation/test_hindsight_permissions.py tests/datasets_app/test_import_list_membership.py"
-  "training/permissions.py :: tests/annotation/test_permission_matrix.py tests/training/test_online_dpo_job_access.py tests/training/test_training_pages.py"
+  "annotation/permissions.py :: tests/annotation/test_permission_matrix.py tests/hindsight/test_hindsight_permissions.py tests/datasets_app/imports/test_import_list_membership.py"
+  "jobs/permissions.py :: tests/annotation/test_permission_matrix.py tests/training/online_dpo/test_online_dpo_job_access.py tests/training/test_training_pages.py"
   "annotation/api.py :: tests/annotation/test_permission_matrix.py tests/annotation/test_task_api.py"
   "annotation/views.py :: tests/annotation/test_permission_matrix.py tests/annotation/test_task_api.py"
-  "annotation/hindsight/api.py :: tests/annotation/test_permission_matrix.py tests/annotation/test_hindsight_permissions.py tests/annotation/test_hindsight_outcomes_access.py tests/annotation/test_hindsight_reveal_order.py"
-  "annotation/hindsight/views.py :: tests/annotation/test_permission_matrix.py tests/annotation/test_hindsight_permissions.py tests/annotation/test_hindsight_outcomes_access.py"
-  "datasets_app/api_imports.py :: tests/annotation/test_permission_matrix.py tests/datasets_app/test_import_interfaces.py tests/datasets_app/test_import_list_membership.py"
-  "datasets_app/views_imports.py :: tests/annotation/test_permission_matrix.py tests/datasets_app/test_import_interfaces.py"
-  "datasets_app/api_exports.py :: tests/annotation/test_permission_matrix.py tests/datasets_app/test_export_interfaces.py"
-  "datasets_app/views_exports.py :: tests/annotation/test_permission_matrix.py tests/datasets_app/test_export_interfaces.py"
-  "training/api.py :: tests/annotation/test_permission_matrix.py tests/training/test_reward_job.py tests/training/test_training_pages.py"
-  "training/api_rounds.py :: tests/annotation/test_permission_matrix.py tests/training/test_online_dpo_job_access.py"
-  "training/views.py :: tests/annotation/test_permission_matrix.py tests/training/test_training_pages.py"
-  "training/views_rounds.py :: tests/annotation/test_permission_matrix.py tests/training/test_online_dpo_job_access.py"
+  "hindsight/api.py :: tests/annotation/test_permission_matrix.py tests/hindsight/test_hindsight_permissions.py tests/hindsight/test_hindsight_outcomes_access.py tests/hindsight/test_hindsight_reveal_order.py"
+  "hindsight/views.py :: tests/annotation/test_permission_matrix.py tests/hindsight/test_hindsight_permissions.py tests/hindsight/test_hindsight_outcomes_access.py"
+  "quality/api.py :: tests/annotation/test_permission_matrix.py tests/quality/test_review_and_adjudication.py"
+  "datasets_app/imports/api.py :: tests/annotation/test_permission_matrix.py tests/datasets_app/imports/test_import_interfaces.py tests/datasets_app/imports/test_import_list_membership.py"
+  "datasets_app/imports/views.py :: tests/annotation/test_permission_matrix.py tests/datasets_app/imports/test_import_interfaces.py"
+  "datasets_app/exports/api.py :: tests/annotation/test_permission_matrix.py tests/datasets_app/exports/test_export_interfaces.py"
+  "datasets_app/exports/views.py :: tests/annotation/test_permission_matrix.py tests/datasets_app/exports/test_export_interfaces.py"
+  "jobs/api.py :: tests/annotation/test_permission_matrix.py tests/jobs/test_restart_idempotency.py"
+  "training/rewards/api.py :: tests/annotation/test_permission_matrix.py tests/training/rewards/test_reward_job.py tests/training/test_training_pages.py"
+  "training/online_dpo/api.py :: tests/annotation/test_permission_matrix.py tests/training/online_dpo/test_online_dpo_job_access.py"
+  "training/rewards/views.py :: tests/annotation/test_permission_matrix.py tests/training/test_training_pages.py"
+  "training/online_dpo/views.py :: tests/annotation/test_permission_matrix.py tests/training/online_dpo/test_online_dpo_job_access.py"
   # assignment and submission (display order, overlap, idempotency), the hindsight reveal order
-  "annotation/services.py :: tests/annotation/test_next_task_assignment.py tests/annotation/test_annotation_submission.py tests/annotation/test_task_api.py tests/training/test_reward_training_data_labels.py"
-  "annotation/hindsight/services.py :: tests/annotation/test_hindsight_reveal_order.py tests/annotation/test_hindsight_foresight_lock.py"
+  "annotation/services.py :: tests/annotation/test_next_task_assignment.py tests/annotation/test_annotation_submission.py tests/annotation/test_task_api.py tests/training/rewards/test_reward_training_data_labels.py"
+  "hindsight/services.py :: tests/hindsight/test_hindsight_reveal_order.py tests/hindsight/test_hindsight_foresight_lock.py"
   # rendering model text
-  "annotation/rendering.py :: tests/annotation/test_markdown_sanitisation.py tests/annotation/test_task_api.py"
+  "annotation/rendering.py :: tests/annotation/test_markdown_sanitisation.py tests/annotation/test_markdown_rendering.py tests/annotation/test_task_api.py"
   # imports (validation, atomicity, idempotency) and exports (rows, aggregation, checksums)
-  "datasets_app/services/imports.py :: tests/datasets_app/test_import_validation.py tests/datasets_app/test_import_atomicity.py tests/datasets_app/test_import_idempotency.py tests/datasets_app/test_import_formats.py tests/datasets_app/test_import_interfaces.py"
-  "datasets_app/services/exports.py :: tests/datasets_app/test_export_checksums.py tests/datasets_app/test_export_determinism.py tests/datasets_app/test_export_formats.py tests/datasets_app/test_export_interfaces.py"
-  "datasets_app/services/dataset_rows.py :: tests/datasets_app/test_export_formats.py tests/datasets_app/test_export_columnar.py tests/datasets_app/test_export_determinism.py"
-  "datasets_app/exporters/formats.py :: tests/datasets_app/test_export_group_builders.py tests/datasets_app/test_export_formats.py tests/datasets_app/test_export_columnar.py"
-  "datasets_app/exporters/aggregation.py :: tests/datasets_app/test_export_aggregation.py tests/datasets_app/test_export_group_builders.py"
-  "datasets_app/exporters/archive.py :: tests/datasets_app/test_export_checksums.py tests/datasets_app/test_export_determinism.py"
+  "datasets_app/imports/services.py :: tests/datasets_app/imports/test_import_validation.py tests/datasets_app/imports/test_import_atomicity.py tests/datasets_app/imports/test_import_idempotency.py tests/datasets_app/imports/test_import_formats.py tests/datasets_app/imports/test_import_interfaces.py"
+  "datasets_app/exports/build.py :: tests/datasets_app/exports/test_export_checksums.py tests/datasets_app/exports/test_dataset_build_jobs.py tests/datasets_app/exports/test_export_interfaces.py"
+  "datasets_app/exports/storage.py :: tests/datasets_app/exports/test_dataset_storage_immutability.py tests/datasets_app/exports/test_export_checksums.py"
+  "datasets_app/exports/dataset_rows.py :: tests/datasets_app/exports/test_export_formats.py tests/datasets_app/exports/test_export_columnar.py tests/datasets_app/exports/test_export_determinism.py"
+  "datasets_app/exports/builders/formats.py :: tests/datasets_app/exports/test_export_group_builders.py tests/datasets_app/exports/test_export_formats.py tests/datasets_app/exports/test_export_columnar.py"
+  "datasets_app/exports/builders/aggregation.py :: tests/datasets_app/exports/test_export_aggregation.py tests/datasets_app/exports/test_export_group_builders.py"
+  "datasets_app/exports/builders/archive.py :: tests/datasets_app/exports/test_export_checksums.py tests/datasets_app/exports/test_export_determinism.py"
   # training data: label direction, losses, online-round prompt pools
-  "training/selectors.py :: tests/training/test_reward_training_data_labels.py tests/training/test_hindsight_training_source.py tests/training/test_reward_job_dataset.py"
-  "training/trainers/reward_losses.py :: tests/training/test_reward_losses.py tests/training/test_reward_loss_direction.py"
-  "training/online_rounds.py :: tests/training/test_online_dpo_evaluation_pool.py tests/training/test_online_dpo_job_access.py"
+  "training/rewards/selectors.py :: tests/training/rewards/test_reward_training_data_labels.py tests/training/test_hindsight_training_source.py tests/training/rewards/test_reward_job_dataset.py"
+  "verdict_ml/rewards/losses.py :: tests/verdict_ml/rewards/test_reward_losses.py tests/verdict_ml/rewards/test_reward_loss_direction.py"
+  "training/online_dpo/selectors.py :: tests/training/online_dpo/test_online_dpo_evaluation_pool.py tests/training/online_dpo/test_online_dpo_job_access.py"
+  "training/policies/pools.py :: tests/training/online_dpo/test_online_dpo_evaluation_pool.py tests/training/policies/test_policy_bootstrap.py"
 )
 # Everything the tests import or read, copied into mutmut's mutants/ folder (only the module is mutated).
-SOURCE_PATHS=(annotation datasets_app training verdict)
+SOURCE_PATHS=(annotation datasets_app hindsight jobs quality training verdict verdict_ml)
 ALSO_COPY=(conftest.py pytest.ini manage.py templates static)
 
 if [ ! -x .venv/bin/python ]; then

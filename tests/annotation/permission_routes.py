@@ -24,22 +24,22 @@ from datasets_app.models import (
     ImportRecord,
     ImportStatus,
 )
-from tests.annotation.hindsight_helpers import (
+from tests.factories import ItemFactory, UserFactory
+from tests.hindsight.hindsight_helpers import (
     import_scenarios,
     keyboard_scenario,
     lease,
     make_project,
     simulate_with_template,
 )
-from tests.factories import ItemFactory, UserFactory
-from tests.training.online_dpo_helpers import (
+from tests.training.online_dpo.online_dpo_helpers import (
     FAST_ROUND,
     fill_project,
     register_policy,
     register_reward_model,
 )
-from training.models import OnlineRound, OnlineRun
-from training.online_rounds import online_run_launch
+from training.online_dpo.models import OnlineRound, OnlineRun
+from training.online_dpo.services import online_run_launch
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 

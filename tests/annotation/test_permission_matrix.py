@@ -98,6 +98,7 @@ PUBLIC = {
     "api-projects": "lists only the projects the user may see; creating one needs the researcher role (MATRIX above)",
     "annotation:project_create": "needs the researcher role, no project yet (MATRIX above)",
     "api-annotations": "only the user's own annotations (test_annotators_never_see_each_others_annotations)",
+    "favicon": "a redirect to the static icon",
 }
 
 ACCESS: dict[str, dict[str, str]] = {
@@ -114,12 +115,13 @@ ACCESS: dict[str, dict[str, str]] = {
     "api-skip-task": {"post": OWNER},
     "api-submit-annotation": {"post": OWNER},
     "api-annotation": {"get": OWNER, "patch": OWNER},
+    "api-annotation-task": {"get": OWNER},
     # hindsight
-    "annotation:hindsight_annotate": {"get": A},
-    "annotation:hindsight_dashboard": {"get": R},
-    "annotation:hindsight_simulate": {"get": R, "post": AD},
-    "annotation:hindsight_import": {"post": R},
-    "annotation:hindsight_outcomes": {"get": R},
+    "hindsight:annotate": {"get": A},
+    "hindsight:dashboard": {"get": R},
+    "hindsight:simulate": {"get": R, "post": AD},
+    "hindsight:import": {"post": R},
+    "hindsight:outcomes": {"get": R},
     "api-hindsight-next-task": {"post": A},
     "api-hindsight-scenarios": {"post": R},
     "api-hindsight-simulations": {"get": R, "post": AD},
@@ -140,12 +142,22 @@ ACCESS: dict[str, dict[str, str]] = {
     "api-datasets": {"get": R, "post": R},
     "api-dataset": {"get": R},
     "api-dataset-download": {"get": R},
+    "api-dataset-rebuild": {"post": R},
+    "datasets_app:dataset_rebuild": {"post": R},
+    # label quality: review and adjudication
+    "quality:review": {"get": R},
+    "quality:adjudicate": {"get": R},
+    "api-quality-settings": {"get": R, "patch": R},
+    "api-review-queue": {"get": R},
+    "api-review-decision": {"post": R},
+    "api-adjudication-queue": {"get": R},
+    "api-adjudications": {"post": R},
     # training jobs, reward models, online rounds, policies
     "training:job_list": {"get": R},
     "training:job_launch": {"get": AD, "post": AD},
-    "training:job_detail": {"get": R},
-    "training:job_cancel": {"post": AD},
-    "training:job_restart": {"post": AD},
+    "jobs:job_detail": {"get": R},
+    "jobs:job_cancel": {"post": AD},
+    "jobs:job_restart": {"post": AD},
     "training:reward_models": {"get": R},
     "training:reward_model_activate": {"post": AD},
     "training:uncertainty_scoring": {"post": AD},
@@ -194,7 +206,7 @@ def test_every_route_is_classified():
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker) -> Iterator[RouteWorld]:  # noqa: ANN001
+def world(django_db_setup, django_db_blocker) -> Iterator[RouteWorld]:
     """Built once for all the route checks (half a second each time); every check's own writes roll
     back with its test's transaction, and the world is removed when the module is done."""
     with django_db_blocker.unblock():
@@ -210,7 +222,7 @@ def address(world: RouteWorld, name: str, **override: Any) -> str:
     return reverse(name, kwargs={**{key: world.kwargs[key] for key in ROUTES[name].kwargs}, **override})
 
 
-def status_for(user, method: str, url: str) -> int | str:  # noqa: ANN001
+def status_for(user, method: str, url: str) -> int | str:
     """The status code; for a redirect, where to."""
     client = Client()
     if user is not None:

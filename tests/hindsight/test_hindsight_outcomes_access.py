@@ -4,14 +4,14 @@ and a response of another project is not found under this project's address."""
 import pytest
 from django.urls import reverse
 
-from tests.annotation.hindsight_helpers import (
+from tests.factories import UserFactory
+from tests.hindsight.hindsight_helpers import (
     HIDDEN,
     import_scenarios,
     keyboard_scenario,
     make_project,
     simulate_with_template,
 )
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def response_id(hs) -> int:
 
 
 def page(slug: str, response_id: int) -> str:
-    return reverse("annotation:hindsight_outcomes", args=[slug, response_id])
+    return reverse("hindsight:outcomes", args=[slug, response_id])
 
 
 def api(slug: str, response_id: int) -> str:

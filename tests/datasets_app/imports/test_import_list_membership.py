@@ -6,8 +6,8 @@ import json
 import pytest
 from django.urls import reverse
 
+from datasets_app.imports.services import import_file
 from datasets_app.models import ImportRecord, ImportStatus
-from datasets_app.services.imports import import_file
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 
 SECRET_ROW = {"prompt": "Confidential prompt text", "responses": []}

@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 
 from annotation.models import Annotation, Item, Prompt, Response
+from datasets_app.imports.services import import_file
 from datasets_app.models import ImportRecord, ImportStatus
-from datasets_app.services.imports import import_file
 from tests.factories import ProjectFactory
 
 ROWS = [

@@ -10,12 +10,7 @@ import math
 import pytest
 import torch
 
-from training.trainers.reward_losses import (
-    bt_loss,
-    margin_bt_loss,
-    pairwise_loss,
-    scaled_bt_loss,
-)
+from verdict_ml.rewards.losses import bt_loss, margin_bt_loss, pairwise_loss, scaled_bt_loss
 
 CHOSEN = torch.tensor([3.0, 1.0])
 REJECTED = torch.tensor([1.0, 0.5])

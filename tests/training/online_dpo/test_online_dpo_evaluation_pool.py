@@ -5,8 +5,9 @@ import pytest
 from django.urls import reverse
 
 from annotation.models import Prompt
+from jobs.models import JobStatus
 from tests.factories import PromptFactory
-from tests.training.online_dpo_helpers import (
+from tests.training.online_dpo.online_dpo_helpers import (
     FAST_ROUND,
     fill_project,
     register_policy,
@@ -14,18 +15,13 @@ from tests.training.online_dpo_helpers import (
     shared_tiny_policy,
     shared_word_reward_model,
 )
-from training.models import JobStatus, OnlineRound
-from training.online_rounds import (
-    EVAL_POOL,
-    TRAIN_POOL,
-    draw_training_prompts,
-    evaluation_prompts,
-    prompt_pools,
-    round_config_clean,
-)
+from training.online_dpo.config import round_config_clean
+from training.online_dpo.models import OnlineRound
+from training.online_dpo.selectors import draw_training_prompts, evaluation_prompts
+from training.policies.pools import EVAL_POOL, TRAIN_POOL, prompt_pools
 
 
-def pinned(project, pool: str, count: int) -> list[int]:  # noqa: ANN001
+def pinned(project, pool: str, count: int) -> list[int]:
     return [
         PromptFactory(project=project, messages=[{"role": "user", "content": f"{pool} prompt {index}?"}], metadata={"policy_split": pool}).pk
         for index in range(count)
@@ -61,7 +57,7 @@ def test_evaluation_prompts_stop_at_the_evaluation_pool(project):
 def test_a_round_evaluates_its_policy_on_the_evaluation_pool(project, admin_user, client_for, monkeypatch):
     """Guards: the round body handing evaluate_policy training prompts (or the round's own prompts).
     The real evaluate_policy runs; the wrapper only records which prompts it was given."""
-    import training.trainers.online_dpo as online_dpo
+    import verdict_ml.online_dpo as online_dpo
 
     fill_project(project)
     register_policy(project, shared_tiny_policy())
@@ -69,7 +65,7 @@ def test_a_round_evaluates_its_policy_on_the_evaluation_pool(project, admin_user
     evaluated: list[list] = []
     real = online_dpo.evaluate_policy
 
-    def recording(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def recording(*args, **kwargs):
         evaluated.append(args[3])
         return real(*args, **kwargs)
 

@@ -24,19 +24,19 @@ from tests.factories import (
     ResponseFactory,
     UserFactory,
 )
-from training.selectors import reward_training_data
-from training.trainers.reward_data import PreferencePair
+from training.rewards.selectors import reward_training_data
+from verdict_ml.rewards.data import PreferencePair
 
 pytestmark = pytest.mark.django_db
 
 
-def pair(project, question: str, first: str, second: str) -> Item:  # noqa: ANN001
+def pair(project, question: str, first: str, second: str) -> Item:
     prompt = PromptFactory(project=project, messages=[{"role": "user", "content": question}])
     return ItemFactory(project=project, prompt=prompt, response_1=ResponseFactory(prompt=prompt, text=first),
                        response_2=ResponseFactory(prompt=prompt, text=second))
 
 
-def judge(annotator, item: Item, shown_strength: int | None, *, swapped: bool = False) -> None:  # noqa: ANN001
+def judge(annotator, item: Item, shown_strength: int | None, *, swapped: bool = False) -> None:
     """Submit as the annotator would: `shown_strength` is relative to the order they saw."""
     now = timezone.now()
     assignment = Assignment.objects.create(item=item, annotator=annotator, state=AssignmentState.LEASED, swapped=swapped,

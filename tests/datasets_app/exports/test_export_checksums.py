@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from django.core.files.storage import default_storage
 
-from datasets_app.exporters.archive import BLOCK, file_sha256
-from datasets_app.services.exports import dataset_version_create
+from datasets_app.exports.builders.archive import BLOCK, file_sha256
+from datasets_app.exports.services import dataset_version_create
 from tests.datasets_app.export_builders import annotate, pair, raters, read_stored
 
 

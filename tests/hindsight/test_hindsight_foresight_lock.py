@@ -14,13 +14,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from annotation.hindsight.services import (
-    RevealOrderError,
-    foresight_submit,
-    outcome_reveal,
-)
-from annotation.models import HindsightJudgement
-from tests.annotation.hindsight_helpers import (
+from hindsight.models import HindsightJudgement
+from hindsight.services import RevealOrderError, foresight_submit, outcome_reveal
+from tests.hindsight.hindsight_helpers import (
     import_scenarios,
     keyboard_scenario,
     lease,
@@ -40,7 +36,7 @@ def assignment(annotator, researcher):
     return lease(annotator, project)
 
 
-def url(name: str, assignment) -> str:  # noqa: ANN001
+def url(name: str, assignment) -> str:
     return reverse(name, args=[assignment.pk])
 
 

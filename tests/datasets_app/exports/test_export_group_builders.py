@@ -12,14 +12,10 @@ Their mean −5/3 rounds to −2, spread 1. (The mean of all five, −0.2, and o
 both be a tie.) The statement comes from the earliest of them nearest −2: id 13. Agreement over the
 five strengths: two positive, three negative → 1 + 3 = 4 agreeing pairs of 10.
 """
-from datasets_app.exporters.formats import (
-    helpsteer2_preference_rows,
-    helpsteer2_rows,
-    trl_preference_rows,
-)
-from datasets_app.exporters.policy import ExportPolicy
-from datasets_app.exporters.records import ItemGroup, Judgement, ResponseGroup
-from datasets_app.exporters.stats import ExportStats
+from datasets_app.exports.builders.formats import helpsteer2_preference_rows, helpsteer2_rows, trl_preference_rows
+from datasets_app.exports.builders.policy import ExportPolicy
+from datasets_app.exports.builders.records import ItemGroup, Judgement, ResponseGroup
+from datasets_app.exports.builders.stats import ExportStats
 
 MESSAGES = [{"role": "user", "content": "Which answer?"}]
 JUDGEMENTS = [
