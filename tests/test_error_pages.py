@@ -27,7 +27,7 @@ def test_404_page_has_the_layout_and_the_message(project, annotator, client):
     assert response.status_code == 404
     html = response.content.decode()
     assert '<header class="topbar">' in html and "Not found" in html
-    assert "No Project matches the given query." in html
+    assert "No such project." in html  # the same text for a hidden project (issue 13.12)
     response = client.get("/no/such/page/")
     assert response.status_code == 404
     assert "There is no page at this address." in response.content.decode()

@@ -16,8 +16,8 @@ from training.rewards.models import RewardModel
 pytestmark = pytest.mark.django_db
 
 ROWS = PER_PAGE + 5
-# "My annotations" pages in its view; its template (another change) has yet to show the controls.
-NO_CONTROLS_YET = {"annotations"}
+# Every list page shows its controls (My annotations' template included).
+NO_CONTROLS_YET: set[str] = set()
 # The id of the table each page lists, and what one of its rows looks like.
 TABLE_ROWS = {
     "projects": r'<li class="card">',
@@ -26,7 +26,7 @@ TABLE_ROWS = {
     "jobs": r'<tr>\s*<td><a href="/training/jobs/\d+/">',
     "reward models": r'<td><a href="/training/jobs/\d+/">[^<]*·',
     "rounds": r'<td><a href="/projects/demo/rounds/\d+/">',
-    "annotations": r"<tr><td>\d{4}-\d\d-\d\d",
+    "annotations": r'<tr data-annotation="\d+"><td>\d{4}-\d\d-\d\d',
 }
 
 

@@ -42,7 +42,10 @@ def _copy(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequen
     rest = [field for field in opts.concrete_fields if not field.primary_key and field.attname not in names]
     constants = tuple(_constant_default(field, now) for field in rest)
     columns = ", ".join(connection.ops.quote_name(field.column) for field in (opts.pk, *given, *rest))
-    with connection.cursor() as django_cursor:
+    # The raw psycopg cursor (COPY is not in Django's cursor API): Django's error wrapper turns what the
+    # database refuses (a unique violation from a concurrent write, say) into django.db's IntegrityError,
+    # which the import service records as a failed import, as it does for ORM writes.
+    with connection.cursor() as django_cursor, connection.wrap_database_errors:
         cursor = django_cursor.cursor
         ids = _reserve_ids(cursor, opts.db_table, len(rows))
         with cursor.copy(f"COPY {connection.ops.quote_name(opts.db_table)} ({columns}) FROM STDIN") as copy:

@@ -30,7 +30,7 @@ def test_create_a_project_then_walk_its_navigation(page, live_server, researcher
     assert project.attribute_names == ["helpfulness", "coherence", "complexity", "verbosity", "safety"]
     assert page.get_attribute(".project-nav a[aria-current=page]", "href") == "/projects/support-replies-round-2/import/"
 
-    expected = ["Annotate", "My annotations", "Import", "Datasets", "Training", "Reward models", "Rounds", "Policies",
+    expected = ["Annotate", "My annotations", "Import", "Datasets", "Review", "Adjudicate", "Training", "Reward models", "Rounds", "Policies",
                 "Dashboard", "Settings"]
     assert page.locator(".project-nav a").all_inner_texts() == expected
     for label in expected[1:]:

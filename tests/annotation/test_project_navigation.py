@@ -10,7 +10,7 @@ from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 ANNOTATOR_LINKS = ["Annotate", "My annotations"]
-MANAGER_LINKS = ["Import", "Datasets", "Training", "Reward models", "Rounds", "Policies", "Dashboard", "Settings"]
+MANAGER_LINKS = ["Import", "Datasets", "Review", "Adjudicate", "Training", "Reward models", "Rounds", "Policies", "Dashboard", "Settings"]
 HINDSIGHT_LINKS = ["Outcomes", "Hindsight dashboard"]
 
 MANAGER_PAGES = [
@@ -59,7 +59,7 @@ def test_a_hindsight_project_links_its_hindsight_pages(researcher, client):
     MembershipFactory(project=project, user=researcher)
     client.force_login(researcher)
     html = client.get(reverse("hindsight:dashboard", args=[project.slug])).content.decode()
-    assert nav_links(html) == ANNOTATOR_LINKS + MANAGER_LINKS[:6] + HINDSIGHT_LINKS + MANAGER_LINKS[6:]
+    assert nav_links(html) == ANNOTATOR_LINKS + MANAGER_LINKS[:8] + HINDSIGHT_LINKS + MANAGER_LINKS[8:]
     assert reverse("hindsight:annotate", args=[project.slug]) in html
 
 

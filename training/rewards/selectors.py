@@ -335,22 +335,30 @@ def evaluation_pairs_from_file(path: str) -> list[PreferencePair]:
     ValidationError naming the first problems."""
     from pathlib import Path
 
+    from django.conf import settings
+
     from datasets_app.imports.parsers.detect import parse_source
     from datasets_app.imports.parsers.records import ErrorLog
-    from datasets_app.imports.parsers.sources import jsonl_rows, open_source
+    from datasets_app.imports.parsers.sources import Limits, jsonl_rows, open_source
 
     file = Path(path)
     if not file.exists():
         raise ValidationError({"file": f"No file or folder at {path}."})
     if file.is_file() and file.stat().st_size > MAX_EVALUATION_FILE_BYTES:
         raise ValidationError({"file": f"{path} is larger than {MAX_EVALUATION_FILE_BYTES // 1024**2} MiB."})
+    limits = Limits(max_upload_bytes=MAX_EVALUATION_FILE_BYTES, max_decompressed_bytes=settings.VERDICT_IMPORT_MAX_DECOMPRESSED_BYTES)
     errors = ErrorLog()
-    with open_source(file, file.name, errors) as source:
-        rows = jsonl_rows(source, errors) if source.data and not file.name.lower().removesuffix(".gz").endswith(".csv") else []
-        if rows and {"prompt", "chosen", "rejected"} <= set(rows[0].data):
+    is_csv = file.name.lower().removesuffix(".gz").endswith(".csv")
+    if file.is_file() and not is_csv:
+        # TRL pairs (prompt / chosen / rejected) are no import format: read them here, as JSON lines.
+        with open_source(file, file.name, errors, limits) as source:
+            rows = list(jsonl_rows(source, errors)) if source.stream is not None else []
+        if not errors and rows and {"prompt", "chosen", "rejected"} <= set(rows[0].data):
             trl = DatasetVersion(format="trl-preference")
             return _pairs_from_rows(trl, file.name, [(row.line, {"margin": 1, **row.data}) for row in rows], RewardTrainingData())
-        _format, _count, items = parse_source(source, "auto", errors)
+        errors = ErrorLog()
+    with open_source(file, file.name, errors, limits) as source:
+        items = list(parse_source(source, "auto", errors).items)
     if errors:
         raise ValidationError({"file": [f"{e['file']}:{e['line']} {e['field']} {e['message']}".strip() for e in errors.as_list()[:5]]})
     pairs = []

@@ -107,14 +107,18 @@ def register_policy(project: Project, path: str) -> PolicyCheckpoint:
 
 
 def register_reward_model(project: Project, path: str) -> RewardModel:
-    """A succeeded reward-model job with its ready artifact, registered the normal way, then activated by an
-    admin's force (it has no validation result, so the activation gate would not activate it on its own)."""
+    """A succeeded reward-model job with its ready artifact, registered the normal way; the project's first
+    one is then activated by an admin's force (it has no validation result, so the activation gate would
+    not activate it on its own), later ones stay inactive as registration leaves them."""
     job = TrainingJob.objects.create(
         project=project, kind=JobKind.REWARD_MODEL, status=JobStatus.SUCCEEDED, config={"objective": "bt"},
         summary={"model_dirs": [path], "base_model": "tiny-bert", "metrics": {}},
     )
     Artifact.objects.create(job=job, name="reward_model", path=path, ready=True)
-    return reward_model_activate(reward_model=reward_model_register(job=job), force=True)
+    model = reward_model_register(job=job)
+    if RewardModel.objects.filter(project=project, is_active=True).exclude(pk=model.pk).exists():
+        return model
+    return reward_model_activate(reward_model=model, force=True)
 
 
 def annotate_slice(round_: OnlineRound, annotator, *, against_rm: int) -> None:
