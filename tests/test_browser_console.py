@@ -1,6 +1,7 @@
 """Every page of a demo-like project, as each role, in Debian's Chromium: the console stays empty (no
 script error, no CSP refusal, no failed request — the favicon included) (issue 16, point 13)."""
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page
@@ -21,6 +22,9 @@ def demo_pages() -> dict[str, list[str]]:
     """The demo (load_demo) with one of everything a page can show: a job with metrics, a reward model,
     a round, a dataset version, a failed import; and each role's pages."""
     call_command("load_demo")
+    for user in get_user_model().objects.filter(username__in=["annotator1", "researcher", "admin"]):
+        user.set_password(DEMO_PASSWORD)  # outside debug mode load_demo gives random passwords (issue 13.15)
+        user.save()
     demo = Project.objects.get(slug="demo")
     admin = demo.memberships.get(user__username="admin").user
     now = timezone.now()
@@ -42,7 +46,7 @@ def demo_pages() -> dict[str, list[str]]:
         "/projects/demo/reward-models/", "/projects/demo/rounds/", f"/projects/demo/rounds/{round_.pk}/",
         "/projects/demo/policies/", f"/training/jobs/{job.pk}/", "/projects/demo-hindsight/hindsight/dashboard/",
         "/projects/demo-hindsight/hindsight/simulate/", f"/projects/demo-hindsight/hindsight/responses/{response.pk}/outcomes/",
-        "/projects/demo/mine/", "/api/docs/",
+        "/projects/demo/mine/", "/projects/demo/review/", "/projects/demo/adjudicate/", "/api/docs/",
     ]
     admin_pages = [*researcher, "/projects/demo/training/new/", "/admin/"]
     return {"annotator1": annotator, "researcher": researcher, "admin": admin_pages}

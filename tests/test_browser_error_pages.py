@@ -17,7 +17,7 @@ def test_403_and_404_pages_keep_the_layout_and_say_why(page, live_server, annota
 
     response = page.goto(f"{live_server.url}/projects/no-such-project/annotate/")
     assert response.status == 404
-    assert page.inner_text("#error-message") == "No Project matches the given query."
+    assert page.inner_text("#error-message") == "No such project."  # the same for a hidden project (issue 13.12)
     page.click("#error-page a.button")
     page.wait_for_url(f"{live_server.url}/")
     assert page.locator(".project-list h2").all_inner_texts() == [project.name]
