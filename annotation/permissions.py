@@ -3,7 +3,6 @@ project access additionally needs a Membership. Every view and API endpoint goes
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from rest_framework.permissions import BasePermission
 
 from annotation.models import Membership, Project, Role
@@ -69,9 +68,10 @@ def visible_projects(user: User):
 
 
 def project_for_annotation(user: User, slug: str) -> Project:
-    """The project, or 404 when the user is not a member (no leaking of which projects exist)."""
-    project = get_object_or_404(Project, slug=slug)
-    if not can_view_project(user, project):
+    """The project, or 404 when the user is not a member (no leaking of which projects exist: the 404
+    says the same whether the project is missing or not the user's)."""
+    project = Project.objects.filter(slug=slug).first()
+    if project is None or not can_view_project(user, project):
         raise Http404("No such project.")
     return project
 

@@ -2,7 +2,6 @@
 may watch its jobs and models read-only; annotators see none of it; non-members get 404."""
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 from annotation.models import Project
 from annotation.permissions import User, can_view_project, is_admin, project_for_annotation, require_manager
@@ -19,8 +18,8 @@ def training_project(user: User, slug: str, *, write: bool = False) -> Project:
 
 
 def training_job(user: User, job_id: int, *, write: bool = False) -> TrainingJob:
-    job = get_object_or_404(TrainingJob.objects.select_related("project", "launched_by"), pk=job_id)
-    if not can_view_project(user, job.project):
+    job = TrainingJob.objects.select_related("project", "launched_by").filter(pk=job_id).first()
+    if job is None or not can_view_project(user, job.project):  # one answer for missing and not yours
         raise Http404("No such job.")
     _check(user, job.project, write=write)
     return job
