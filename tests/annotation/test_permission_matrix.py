@@ -1,10 +1,12 @@
 """Every page and endpoint against every role: anonymous, annotator, researcher and admin, each as a
 member or an outsider of the project. The second half takes the routes from the URL resolver, so a
 new route cannot ship without its access being decided and checked."""
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
@@ -189,6 +191,7 @@ REFUSED = {R: 403, AD: 403, OWNER: 404}
 SUFFICIENT = {A: "owner", R: "researcher", AD: "admin", OWNER: "owner"}
 BELOW_CHECKS = [(name, method, member) for name, method in CHECKS for member in BELOW.get(ACCESS[name][method], [])]
 # Routes naming a project and one of its objects (a job, a version, a response …).
+MISSING = {"slug": "no-such-project", "assignment_id": 987654, "annotation_id": 987654, "job_id": 987654}
 SCOPED_CHECKS = [(name, method) for name, method in CHECKS if "slug" in ROUTES[name].kwargs and len(ROUTES[name].kwargs) > 1]
 
 
@@ -222,12 +225,16 @@ def address(world: RouteWorld, name: str, **override: Any) -> str:
     return reverse(name, kwargs={**{key: world.kwargs[key] for key in ROUTES[name].kwargs}, **override})
 
 
-def status_for(user, method: str, url: str) -> int | str:
-    """The status code; for a redirect, where to."""
+def request(user, method: str, url: str) -> HttpResponse:
     client = Client()
     if user is not None:
         client.force_login(user)
-    response = getattr(client, method)(url, data={} if method == "get" else "{}", content_type="application/json")
+    return getattr(client, method)(url, data={} if method == "get" else "{}", content_type="application/json")
+
+
+def status_for(user, method: str, url: str) -> int | str:
+    """The status code; for a redirect, where to."""
+    response = request(user, method, url)
     return response.status_code if response.status_code != 302 else f"302 to {response.url}"
 
 
@@ -243,6 +250,26 @@ def test_anonymous_users_are_sent_to_log_in(db, world, name, method):
 def test_non_members_get_404(db, world, name, method, outsider):
     """Guards: any project- or object-scoped route losing its membership check."""
     assert status_for(world.users[outsider], method, address(world, name)) == 404
+
+
+@pytest.mark.parametrize(("name", "method"), CHECKS, ids=ids(CHECKS))
+def test_a_non_members_404_says_no_more_than_a_missing_ones(db, world, name, method):
+    """Guards: a 404 that tells an outsider the project (or job, task …) exists: the same address with
+    nothing behind it must answer exactly the same."""
+    outsider = world.users["outsider-researcher"]
+    missing = {key: MISSING[key] for key in ROUTES[name].kwargs if key in ("slug", "assignment_id", "annotation_id", "job_id")}
+    real, absent = request(outsider, method, address(world, name)), request(outsider, method, address(world, name, **missing))
+    assert (real.status_code, said(real)) == (absent.status_code, said(absent))
+
+
+def said(response: HttpResponse) -> bytes:
+    """What a 404 tells: the API's whole body; a page's message (the rest of a page, such as the CSRF
+    token of its log-out form, differs from one request to the next anyway)."""
+    if response.get("Content-Type", "").startswith("application/json"):
+        return response.content
+    found = re.search(rb'id="error-message"[^>]*>(.*?)<', response.content, re.S)
+    assert found, response.content[:2000]
+    return found.group(1)
 
 
 @pytest.mark.parametrize(("name", "method"), SCOPED_CHECKS, ids=ids(SCOPED_CHECKS))
