@@ -16,8 +16,8 @@ ROOT=$(pwd)
 # The module to mutate, then the tests that guard it (update the paths when files move).
 MODULES=(
   # who may do what: the checks, and every page's and API's use of them
-  "annotation/permissions.py :: tests/annotation/test_permission_matrix.py tests/hindsight/test_hindsight_permissions.py tests/datasets_app/imports/test_import_list_membership.py"
-  "jobs/permissions.py :: tests/annotation/test_permission_matrix.py tests/training/online_dpo/test_online_dpo_job_access.py tests/training/test_training_pages.py"
+  "annotation/permissions.py :: tests/annotation/test_permission_helpers.py tests/annotation/test_permission_matrix.py tests/hindsight/test_hindsight_permissions.py tests/datasets_app/imports/test_import_list_membership.py"
+  "jobs/permissions.py :: tests/annotation/test_permission_helpers.py tests/annotation/test_permission_matrix.py tests/training/online_dpo/test_online_dpo_job_access.py tests/training/test_training_pages.py"
   "annotation/api.py :: tests/annotation/test_permission_matrix.py tests/annotation/test_task_api.py"
   "annotation/views.py :: tests/annotation/test_permission_matrix.py tests/annotation/test_task_api.py"
   "hindsight/api.py :: tests/annotation/test_permission_matrix.py tests/hindsight/test_hindsight_permissions.py tests/hindsight/test_hindsight_outcomes_access.py tests/hindsight/test_hindsight_reveal_order.py"
