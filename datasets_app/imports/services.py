@@ -48,14 +48,25 @@ def _batches(items: Iterator[ParsedItem], size: int) -> Iterator[list[ParsedItem
         yield batch
 
 
-def _check_fits_project(project: Project, items: Iterable[ParsedItem], errors: ErrorLog) -> None:
-    if project.is_likert:
+def _check_fits_project(project: Project, parse: Parse, items: Iterable[ParsedItem], errors: ErrorLog) -> None:
+    """A project without Likert ratings needs two responses per item: a CSV header without a
+    `response_2` column is reported once, on the header; otherwise each item with one response."""
+    if project.is_likert or parse.header_reported:
+        return
+    if parse.columns is not None and "response_2" not in parse.columns:
+        parse.header_reported = True
+        errors.add(
+            parse.file_name, 1, "response_2",
+            f"column is missing from the header ({', '.join(parse.columns)}); project '{project.slug}' compares "
+            "two responses per item and does not collect Likert ratings of one.",
+        )
         return
     for item in items:
         if len(item.responses) == 1:
+            what = "is empty" if item.responses_field == "response_2" else "has one response"
             errors.add(
-                item.file, item.line, "responses",
-                f"has one response, but project '{project.slug}' does not collect Likert ratings; give two responses.",
+                item.file, item.line, item.responses_field,
+                f"{what}, but project '{project.slug}' does not collect Likert ratings; give two responses.",
             )
 
 
@@ -64,7 +75,7 @@ def _read_and_write(project: Project, parse: Parse, errors: ErrorLog) -> ImportC
     counts = ImportCounts()
     writer = BatchWriter(project, counts)
     for batch in _batches(parse.items, BATCH_ITEMS):
-        _check_fits_project(project, batch, errors)
+        _check_fits_project(project, parse, batch, errors)
         if not errors:
             writer.write(batch)
     if not errors:

@@ -22,7 +22,7 @@ def detect_format(columns: Iterable[str]) -> ImportFormat | None:
         return ImportFormat.HELPSTEER2_PREFERENCE
     if {"prompt", "response", "helpfulness"} <= present:
         return ImportFormat.HELPSTEER2
-    if ("responses" in present or "response_1" in present) and ("prompt" in present or "messages" in present):
+    if "prompt" in present or "messages" in present:  # Verdict's own rows; the row parser names what is missing
         return ImportFormat.JSONL
     return None
 
@@ -39,6 +39,7 @@ def _file_format(source: Source) -> ImportFormat:
 
 
 def parse_rows(row_format: str, rows: Iterable[RawRow], errors: ErrorLog) -> Iterator[ParsedItem]:
+    rows = (row for row in rows if not row.counted_only)
     if row_format == ImportFormat.HELPSTEER2:
         yield from parse_helpsteer_rows(rows, errors)
         return
@@ -58,6 +59,9 @@ class Parse:
 
     format: str
     rows_read: int = 0
+    columns: list[str] | None = None  # a CSV file's header
+    file_name: str = ""
+    header_reported: bool = False  # an error about the header's columns has been reported
     items: Iterator[ParsedItem] = field(default_factory=lambda: iter(()))
 
     def _count(self, rows: Iterable[RawRow]) -> Iterator[RawRow]:
@@ -86,11 +90,12 @@ def parse_source(source: Source, requested: str, errors: ErrorLog) -> Parse:
     elif _is_folder_format(source):
         errors.add(source.name, None, "format", f"a dataset folder or .zip is read with format '{ImportFormat.HF_DISK}', not '{container}'.")
         return Parse(container)
-    elif container == ImportFormat.CSV:
-        rows = csv_rows(source, errors)
-    else:
+    parse = Parse(container, file_name=source.name)
+    if container == ImportFormat.CSV:
+        parse.columns = []
+        rows = csv_rows(source, errors, header=parse.columns)
+    elif container != ImportFormat.HF_DISK:
         rows = jsonl_rows(source, errors)
-    parse = Parse(container)
     row_format = container
     if container == ImportFormat.HF_DISK or (requested == ImportFormat.AUTO and container == ImportFormat.JSONL):
         first = next(rows, None)

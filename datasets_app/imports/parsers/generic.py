@@ -85,7 +85,13 @@ def parse_generic_row(row: RawRow, errors: ErrorLog, *, from_text: bool = False)
     metadata)."""
     before = errors.total
     messages = _prompt_messages(row, errors)
-    responses = _listed_responses(row, errors) if "responses" in row.data else _flat_responses(row, errors)
+    if "responses" in row.data:
+        responses = _listed_responses(row, errors)
+    elif "response_1" in row.data or from_text:
+        responses = _flat_responses(row, errors)
+    else:
+        errors.add(row.file, row.line, "responses", "is missing: give a list of responses (or response_1 and response_2).")
+        responses = None
     if from_text:
         metadata = {name: value for name, value in row.data.items() if name not in FLAT_COLUMNS and value not in (None, "")}
     else:
@@ -109,6 +115,7 @@ def parse_generic_row(row: RawRow, errors: ErrorLog, *, from_text: bool = False)
             line=row.line,
             messages=messages,
             responses=[first] if second is None else [first, second],
+            responses_field="responses" if "responses" in row.data else "response_2",
             prompt_metadata=metadata,
             is_gold=gold is not None,
             gold_strength=gold,

@@ -7,11 +7,13 @@ MAX_REPORTED_ERRORS = 100
 
 @dataclass(frozen=True)
 class RawRow:
-    """One record of a source file before validation; `line` is the file's line (or row) number."""
+    """One record of a source file before validation; `line` is the file's line (or row) number.
+    `counted_only`: a row read and counted but not parsed, its file's error already reported."""
 
     file: str
     line: int
     data: dict[str, Any]
+    counted_only: bool = False
 
 
 @dataclass
@@ -40,6 +42,8 @@ class ParsedItem:
     line: int
     messages: list[dict[str, str]]
     responses: list[ParsedResponse]
+    # The field a missing second response is reported on ("response_2" for flat rows).
+    responses_field: str = "responses"
     prompt_metadata: dict[str, Any] = field(default_factory=dict)
     is_gold: bool = False
     gold_strength: int | None = None

@@ -311,18 +311,31 @@ def _text_lines(source: Source, errors: ErrorLog) -> Iterator[str]:
             return
 
 
-def csv_rows(source: Source, errors: ErrorLog) -> Iterator[RawRow]:
+# Columns a CSV of Verdict's flat rows cannot do without (a missing one is reported once, on the header).
+CSV_REQUIRED_COLUMNS = ("prompt", "response_1")
+
+
+def csv_rows(source: Source, errors: ErrorLog, header: list[str] | None = None) -> Iterator[RawRow]:
+    """Rows of a CSV file, each with the line a text editor shows (the header is line 1). `header`, when
+    given, receives the header's column names. A header without a required column is reported once and
+    its rows are read (so they are counted) but not yielded: every row would repeat that one error."""
     reader = csv.DictReader(_text_lines(source, errors))
     try:
         columns = reader.fieldnames  # reads the header
-        if columns is not None and "prompt" not in columns:
-            errors.add(source.name, 1, "prompt", f"column is missing from the header ({', '.join(columns)}).")
+        if columns is not None and header is not None:
+            header.extend(columns)
+        missing = [name for name in CSV_REQUIRED_COLUMNS if columns is not None and name not in columns]
+        for name in missing:
+            errors.add(source.name, 1, name, f"column is missing from the header ({', '.join(columns or [])}).")
         while True:
             start = reader.line_num + 1
             try:
                 data: dict[str, Any] = next(reader)
             except StopIteration:
                 break
+            if missing:
+                yield RawRow(source.name, start, {}, counted_only=True)
+                continue
             if None in data:
                 errors.add(source.name, start, "", f"has more cells than the header's {len(columns or [])} columns.")
                 continue

@@ -75,7 +75,7 @@ def test_a_line_longer_than_the_limit_is_an_error_and_the_next_lines_keep_their_
 
     record = import_file(project=project, path_or_file=path, file_name=path.name, format=ImportFormat.JSONL)
 
-    assert [(error["line"], error["field"]) for error in record.errors] == [(2, ""), (4, "response_1")]
+    assert [(error["line"], error["field"]) for error in record.errors] == [(2, ""), (4, "responses")]
     assert "longer than 100 bytes" in record.errors[0]["message"]
     assert Item.objects.count() == 0
 
