@@ -1,5 +1,6 @@
 /* The annotator's workspace: a small client of the REST API (no framework, no build step).
- * Loaded after verdict-api.js (requests), annotate-render.js (task DOM), annotate-keys.js
+ * Loaded after verdict-api.js (requests), annotate-render.js (task DOM), annotate-form.js (rating rows,
+ * what is missing, the payload), annotate-revise.js (reopening earlier work), annotate-keys.js
  * (shortcuts) and annotate-shell.js (alert, timer, skip, help and guidelines panels). Tasks follow each other without page loads; the next one is prefetched.
  */
 (function () {
@@ -50,6 +51,9 @@
 
   const { showAlert, clearAlert, setView, tickTimer, openSkip, closeSkip, toggleHelp, toggleGuidelines, install: installShell } =
     window.VerdictShell.create(app, els, state);
+
+  const { rows, highlightRow, activateRow, moveRow, rowValue, rowRange, setRowValue, nextRowAfter, justificationNeeded, updateJustificationHint, problems, payload } =
+    window.VerdictForm.create(els, state);
 
   // ------------------------------------------------------------------ status
 
@@ -128,145 +132,11 @@
     });
   }
 
-  // ------------------------------------------------------------------ rows and values
-
-  function rows() {
-    return Array.from(els.task.querySelectorAll(".rate-row")).filter((row) => !row.closest("[hidden]"));
-  }
-
-  function highlightRow(row) {
-    if (state.activeRow && state.activeRow !== row) {
-      state.activeRow.classList.remove("is-active");
-    }
-    state.activeRow = row;
-    row.classList.add("is-active");
-  }
-
-  /** Make `row` the active row and move keyboard focus to its selected (or first) button. */
-  function activateRow(row, preventScroll) {
-    highlightRow(row);
-    const target = row.querySelector('.choice[tabindex="0"]') || row.querySelector(".choice");
-    if (document.activeElement !== target) {
-      target.focus({ preventScroll: true });
-    }
-    if (!preventScroll) {
-      row.scrollIntoView({ block: "nearest" });
-    }
-  }
-
-  function moveRow(step) {
-    const all = rows();
-    if (!all.length) {
-      return;
-    }
-    const index = all.indexOf(state.activeRow);
-    const next = index < 0 ? 0 : Math.min(all.length - 1, Math.max(0, index + step));
-    activateRow(all[next]);
-  }
-
-  function rowValue(row) {
-    if (row.dataset.row === "preference") {
-      return state.preference;
-    }
-    const value = state.scores[row.dataset.response][row.dataset.attribute];
-    return value === undefined ? null : value;
-  }
-
-  function rowRange(row) {
-    if (row.dataset.row === "preference") {
-      return [-3, 3];
-    }
-    const attribute = Render.attributeOf(row);
-    return [attribute.min, attribute.max];
-  }
-
-  function setRowValue(row, value) {
-    const [low, high] = rowRange(row);
-    if (value < low || value > high) {
-      return false;
-    }
-    state.touched = true;
-    if (row.dataset.row === "preference") {
-      state.preference = value;
-      updateJustificationHint();
-    } else {
-      state.scores[row.dataset.response][row.dataset.attribute] = value;
-      const meaning = (Render.attributeOf(row).levels || {})[String(value)];
-      const level = row.querySelector(".attr-level");
-      level.textContent = meaning ? value + " — " + meaning : String(value);
-      level.title = level.textContent;
-    }
-    row.querySelectorAll(".choice").forEach((button) => {
-      const pressed = Number(button.dataset.value) === value;
-      button.setAttribute("aria-pressed", pressed ? "true" : "false");
-      button.tabIndex = pressed ? 0 : -1;
-    });
-    row.classList.add("answered");
-    row.classList.remove("missing");
-    return true;
-  }
-
-  function nextRowAfter(row) {
-    const all = rows();
-    return all[all.indexOf(row) + 1] || null;
-  }
-
-  function justificationNeeded() {
-    return Boolean(
-      state.task && state.task.ask_preference && state.preference !== null &&
-      Math.abs(state.preference) >= state.task.justification_min_strength
-    );
-  }
-
-  function updateJustificationHint() {
-    const needed = justificationNeeded();
-    els.justificationRequired.hidden = !needed;
-    els.justification.setAttribute("aria-required", needed ? "true" : "false");
-    if (!needed) {
-      els.justification.classList.remove("invalid");
-    }
-  }
-
   // ------------------------------------------------------------------ submit and skip
-
-  function problems() {
-    const found = [];
-    const task = state.task;
-    if (task.ask_preference && state.preference === null && !els.neither.checked) {
-      els.prefRow.classList.add("missing");
-      found.push({ row: els.prefRow, text: "Choose a preference (keys 1–7 on the preference row) or mark neither acceptable (N)." });
-    }
-    const missing = rows().filter((row) => row.dataset.row === "attribute" && rowValue(row) === null);
-    missing.forEach((row) => row.classList.add("missing"));
-    if (missing.length) {
-      const names = missing.slice(0, 3).map((row) => {
-        const label = task.responses.find((r) => String(r.id) === row.dataset.response).label;
-        return row.dataset.attribute.replace(/_/g, " ") + " of " + label;
-      });
-      found.push({ row: missing[0], text: "Rate " + names.join(", ") + (missing.length > 3 ? " and " + (missing.length - 3) + " more" : "") + "." });
-    }
-    if (justificationNeeded() && !els.justification.value.trim()) {
-      els.justification.classList.add("invalid");
-      found.push({ field: els.justification, text: "Write a justification (J): it is required for a preference this strong." });
-    }
-    return found;
-  }
 
   /** A key pressed twice must not act on the task that just replaced the submitted one. */
   function justShown() {
     return !state.touched && performance.now() - state.shownAt < FRESH_TASK_MS;
-  }
-
-  function payload() {
-    return {
-      client_id: state.clientId,
-      preference_strength: state.task.ask_preference ? state.preference : null,
-      attribute_scores: state.task.attributes.length ? state.scores : {},
-      justification: els.justification.value,
-      neither_acceptable: els.neither.checked,
-      flagged_unsafe: els.unsafe.checked,
-      time_spent_seconds: Math.round((performance.now() - state.shownAt) / 100) / 10,
-    };
   }
 
   function setBusy(busy) {
@@ -348,83 +218,11 @@
 
   // ------------------------------------------------------------------ revising (My annotations' "Edit", "Undo last submission")
 
-  /** Reopen one of the annotator's annotations as they were shown the task, their answers filled in. */
-  async function reopen(annotationId, from) {
-    if (state.submitting) {
-      return;
-    }
-    let result;
-    try {
-      result = await Api.get(Api.taskUrl(app.dataset.annotationTaskUrl, annotationId));
-    } catch (error) {
-      result = { status: 0, data: null };
-    }
-    if (result.status !== 200) {
-      showAlert(Api.messageOf(result, "Could not reopen that annotation."));
-      if (!state.task) {
-        showNoTask({ kind: "problem", message: Api.messageOf(result, "Could not reopen that annotation.") });
-      }
-      return;
-    }
-    const annotation = result.data.annotation;
-    state.prefetch = null;
-    state.revising = { id: annotation.id, from: from, timeSpent: annotation.time_spent_seconds || 0 };
-    show(result.data.task);
-    fill(annotation);
-  }
-
-  function fill(annotation) {
-    if (annotation.preference_strength !== null) {
-      setRowValue(els.prefRow, annotation.preference_strength);
-    }
-    rows().filter((row) => row.dataset.row === "attribute").forEach((row) => {
-      const value = ((annotation.attribute_scores || {})[row.dataset.response] || {})[row.dataset.attribute];
-      if (value !== undefined) {
-        setRowValue(row, value);
-      }
-    });
-    els.justification.value = annotation.justification;
-    els.neither.checked = annotation.neither_acceptable;
-    els.unsafe.checked = annotation.flagged_unsafe;
-    updateJustificationHint();
-  }
-
-  async function submitRevision() {
-    const found = problems();
-    if (found.length) {
-      showAlert(found.map((problem) => problem.text).join(" "));
-      return;
-    }
-    const body = payload();
-    delete body.client_id;
-    body.time_spent_seconds = Math.round((state.revising.timeSpent + body.time_spent_seconds) * 10) / 10;
-    setBusy(true);
-    let result;
-    try {
-      result = await Api.patch(Api.taskUrl(app.dataset.annotationUrl, state.revising.id), body);
-    } catch (error) {
-      setBusy(false);
-      showAlert("Could not reach the server. Your answers are kept; press Enter to try again.");
-      return;
-    }
-    setBusy(false);
-    if (result.status !== 200) {
-      showServerError(result, "The revision was not saved.");
-      return;
-    }
-    await leaveRevision();
-  }
-
-  /** Back to where the revision came from: My annotations for "Edit", the task queue for "Undo". */
-  async function leaveRevision() {
-    const from = state.revising.from;
-    state.revising = null;
-    if (from === "link") {
-      window.location.assign(app.dataset.mineUrl);
-      return;
-    }
-    await reloadTask();
-  }
+  const { reopen, submitRevision, leaveRevision } = window.VerdictRevise.create({
+    app: app, els: els, state: state, show: show, showAlert: showAlert, showNoTask: showNoTask, setBusy: setBusy,
+    showServerError: showServerError, reloadTask: reloadTask, rows: rows, setRowValue: setRowValue,
+    updateJustificationHint: updateJustificationHint, problems: problems, payload: payload,
+  });
 
   // ------------------------------------------------------------------ task flow
 
