@@ -5,7 +5,8 @@
  * Built on the main workspace's modules, loaded before it: verdict-api.js (requests),
  * annotate-render.js (model text only from the server-sanitised `html` fields; everything else with
  * createElement/textContent), annotate-keys.js (the shared keys) and annotate-shell.js (alert,
- * timer, skip, help and guidelines panels). Keys follow the main workspace: digits rate, arrows
+ * timer, skip, help and guidelines panels), and on its own hindsight-render.js (rating rows, outcomes)
+ * and hindsight-keys.js (its task keys). Keys follow the main workspace: digits rate, arrows
  * adjust, Enter acts.
  */
 (function () {
@@ -14,7 +15,7 @@
   const Api = window.VerdictApi;
   const Render = window.VerdictRender;
   const Keys = window.VerdictKeys;
-  const { el, sanitisedHtml } = Render;
+  const { buildScale, markValue } = window.HindsightRender;
 
   const app = document.getElementById("hindsight-app");
   if (!app) {
@@ -79,39 +80,6 @@
 
   // ------------------------------------------------------------------ rendering
 
-  /** Buttons of one rating row: 1–5 satisfaction, or the seven preference levels keyed 1–7. */
-  function buildScale(row, task) {
-    row.replaceChildren();
-    const scale = task.scale;
-    row.classList.toggle("pref-row", task.variant === "pairwise");
-    row.classList.toggle("hs-satisfaction", task.variant !== "pairwise");
-    for (let value = scale.min; value <= scale.max; value += 1) {
-      const key = value - scale.min + 1;
-      const button = el("button", "choice hs-choice hs-v" + (value < 0 ? "m" + -value : value));
-      button.type = "button";
-      button.dataset.value = String(value);
-      button.setAttribute("aria-pressed", "false");
-      button.tabIndex = value === scale.min ? 0 : -1;
-      button.appendChild(el("kbd", "", String(key)));
-      button.appendChild(document.createTextNode(" " + scale.labels[String(value)]));
-      row.appendChild(button);
-    }
-    row.classList.remove("answered", "missing", "is-active");
-  }
-
-  function markValue(row, value) {
-    row.querySelectorAll(".choice").forEach((button) => {
-      const pressed = value !== null && Number(button.dataset.value) === value;
-      button.setAttribute("aria-pressed", pressed ? "true" : "false");
-      button.tabIndex = pressed ? 0 : -1;
-    });
-    if (value === null) {
-      row.querySelector(".choice").tabIndex = 0;
-    }
-    row.classList.toggle("answered", value !== null);
-    row.classList.remove("missing");
-  }
-
   function markKeep() {
     els.keep.querySelectorAll("[data-keep]").forEach((button) => {
       const pressed = state.keep !== null && String(state.keep) === button.dataset.keep;
@@ -132,30 +100,6 @@
       els.keepQuestion.textContent = "Would you keep what you got, or return it? (optional)";
     }
     els.keep.hidden = !keepApplies();
-  }
-
-  function renderReveal(reveal) {
-    els.outcomes.replaceChildren();
-    reveal.outcomes.forEach((outcome) => {
-      const box = el("div", "hs-outcome response-" + outcome.label.toLowerCase());
-      const head = el("div", "response-head");
-      if (reveal.outcomes.length > 1) {
-        head.appendChild(el("span", "response-badge", outcome.label));
-      }
-      head.appendChild(el("h3", "ws-section-title", reveal.outcomes.length > 1 ? "If the user followed response " + outcome.label : "The user followed the response"));
-      box.appendChild(head);
-      if (outcome.text.trim()) {
-        box.appendChild(sanitisedHtml(el("div", "md hs-outcome-text"), outcome.html));
-      } else {
-        box.appendChild(el("p", "muted", "The simulator wrote nothing for this response."));
-      }
-      els.outcomes.appendChild(box);
-    });
-    els.hidden.hidden = !reveal.hidden_context;
-    if (reveal.hidden_context) {
-      sanitisedHtml(els.hiddenBody, reveal.hidden_context_html);
-    }
-    els.revealPanel.hidden = false;
   }
 
   function setStage(stage) {
@@ -218,7 +162,7 @@
       setStage("foresight");
       activeRow().querySelector('.choice[tabindex="0"]').focus({ preventScroll: true });
     } else {
-      renderReveal(task.reveal);
+      window.HindsightRender.renderReveal(els, task.reveal);
       updateKeepQuestion();
       setStage("hindsight");
       focusHindsight();
@@ -309,7 +253,7 @@
       }
       state.task = revealed.data;
       state.foresight = revealed.data.foresight.rating;
-      renderReveal(revealed.data.reveal);
+      window.HindsightRender.renderReveal(els, revealed.data.reveal);
       updateKeepQuestion();
       setStage("hindsight");
       focusHindsight();
@@ -422,48 +366,10 @@
     toggleGuidelines: toggleGuidelines,
   };
 
-  /** Keys on the task, after the ones every workspace shares (annotate-keys.js). */
-  function onTaskKey(event) {
-    if (app.dataset.state !== "task") {
-      return;
-    }
-    if (state.skipOpen && Keys.skipPanelKey(keyWorkspace, event, focusRating)) {
-      return;
-    }
-    if (/^[1-7]$/.test(event.key)) {
-      event.preventDefault();
-      setValue(state.task.scale.min + Number(event.key) - 1);
-      return;
-    }
-    if (event.key === "ArrowLeft" || event.key === "ArrowRight") {
-      event.preventDefault();
-      const current = currentValue();
-      const scale = state.task.scale;
-      const start = current === null ? (scale.min < 0 ? 0 : Math.round((scale.min + scale.max) / 2)) : current + (event.key === "ArrowRight" ? 1 : -1);
-      setValue(Math.min(scale.max, Math.max(scale.min, start)));
-      return;
-    }
-    if (event.key === "Enter") {
-      const target = event.target;
-      if (event.repeat || (target.closest && target.closest("a, summary, button:not(.choice)") && target !== els.revealButton && target !== els.submit)) {
-        return;
-      }
-      event.preventDefault();
-      onPrimary();
-      return;
-    }
-    const key = event.key.toLowerCase();
-    const actions = {
-      s: () => (state.skipOpen ? closeSkip() : openSkip()),
-      j: () => state.stage === "hindsight" && els.justification.focus(),
-      k: () => state.stage === "hindsight" && setKeep(true),
-      r: () => state.stage === "hindsight" && setKeep(false),
-    };
-    if (actions[key]) {
-      event.preventDefault();
-      actions[key]();
-    }
-  }
+  const onTaskKey = window.HindsightKeys.create({
+    app: app, els: els, state: state, keyWorkspace: keyWorkspace, focusRating: focusRating, setValue: setValue,
+    currentValue: currentValue, onPrimary: onPrimary, openSkip: openSkip, closeSkip: closeSkip, setKeep: setKeep,
+  });
 
   // ------------------------------------------------------------------ wiring
 
