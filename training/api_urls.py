@@ -13,6 +13,11 @@ urlpatterns = [
         rewards.RewardModelActivateApi.as_view(),
         name="api-reward-model-activate",
     ),
+    path(
+        "projects/<slug:slug>/reward-models/<int:model_id>/evaluate/",
+        rewards.RewardModelEvaluateApi.as_view(),
+        name="api-reward-model-evaluate",
+    ),
     path("projects/<slug:slug>/uncertainty-scoring/", rewards.UncertaintyScoringApi.as_view(), name="api-uncertainty-scoring"),
     path("projects/<slug:slug>/online-runs/", rounds.OnlineRunsApi.as_view(), name="api-online-runs"),
     path("projects/<slug:slug>/rounds/<int:round_id>/", rounds.OnlineRoundApi.as_view(), name="api-online-round"),

@@ -16,6 +16,9 @@ urlpatterns = [
         rewards.reward_model_activate,
         name="reward_model_activate",
     ),
+    path(
+        "projects/<slug:slug>/reward-models/<int:model_id>/evaluate/", rewards.reward_model_evaluate, name="reward_model_evaluate"
+    ),
     path("projects/<slug:slug>/reward-models/score-queue/", rewards.uncertainty_scoring, name="uncertainty_scoring"),
     path("projects/<slug:slug>/rounds/", rounds.round_list, name="rounds"),
     path("projects/<slug:slug>/rounds/<int:round_id>/", rounds.round_detail, name="round_detail"),

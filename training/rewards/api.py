@@ -11,7 +11,12 @@ from jobs import selectors as job_selectors
 from jobs.permissions import job_project
 from jobs.serializers import JobSerializer
 from training.rewards import selectors, services
-from training.rewards.serializers import ActivateInputSerializer, JobLaunchSerializer, RewardModelSerializer
+from training.rewards.serializers import (
+    ActivateInputSerializer,
+    EvaluationLaunchSerializer,
+    JobLaunchSerializer,
+    RewardModelSerializer,
+)
 
 LIVE_STATE = OpenApiResponse(description="Status, progress with ETA, metric series, summary, log tail, error.")
 
@@ -52,6 +57,24 @@ class RewardModelActivateApi(APIView):
         serializer.is_valid(raise_exception=True)
         model = services.reward_model_activate(reward_model=model, **serializer.validated_data)
         return Response(RewardModelSerializer(model).data)
+
+
+class RewardModelEvaluateApi(APIView):
+    @extend_schema(request=EvaluationLaunchSerializer, responses={201: LIVE_STATE})
+    def post(self, request: Request, slug: str, model_id: int) -> Response:
+        """Queue an evaluation of the model on a dataset version's split; the report lands on the model."""
+        project = job_project(request.user, slug, write=True)
+        model = get_object_or_404(selectors.reward_models_for_project(project=project), pk=model_id)
+        serializer = EvaluationLaunchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        version = selectors.dataset_version_for(project=project, reference=data["dataset_version"])
+        job = services.reward_evaluation_launch(
+            reward_model=model, dataset_version=version, launched_by=request.user,
+            config={"split": data["split"], "aggregation": data["aggregation"]},
+        )
+        job.refresh_from_db()
+        return Response(job_selectors.job_live_state(job=job), status=status.HTTP_201_CREATED)
 
 
 class UncertaintyScoringApi(APIView):

@@ -107,3 +107,31 @@ def trainer_config(config: dict[str, Any]) -> RewardTrainingConfig:
     values["base_model"] = values["base_model"] or None
     values["num_threads"] = settings.VERDICT_TORCH_THREADS or None
     return RewardTrainingConfig(**values)
+
+
+EVALUATION_SPLITS = ("all", "train", "validation")
+
+
+@dataclass
+class RewardEvaluationConfig:
+    """A reward-model evaluation job: which registered model, scored on which split of the job's dataset
+    version (a pair format), with which ensemble aggregation."""
+
+    reward_model: int = setting(help="Registry id of the reward model (or ensemble) to score.", ge=1)
+    split: str = setting(
+        "validation", choices=EVALUATION_SPLITS,
+        help="Split of the dataset version to score: validation, train or all (a model's own training pairs say "
+        "little about it).",
+    )
+    aggregation: str = setting(
+        "", choices=("", *RewardAggregation.values),
+        help="How an ensemble's scores combine; empty: the model's own aggregation.",
+    )
+
+
+def evaluation_config_clean(raw: dict[str, Any]) -> dict[str, Any]:
+    """Types, choices and bounds checked; raises ValidationError keyed by the setting's name."""
+    try:
+        return config_to_dict(config_from_dict(RewardEvaluationConfig, raw))
+    except ConfigError as error:
+        raise ValidationError(error.errors) from error

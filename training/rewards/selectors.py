@@ -385,3 +385,18 @@ def evaluation_pairs_from_version(version: DatasetVersion, split: str) -> list[P
     if not pairs:
         raise ValidationError({"dataset_version": f"{version} has no judged pairs in split {split}."})
     return pairs
+
+
+def evaluation_version_check(*, reward_model: RewardModel, version: DatasetVersion, split: str) -> None:
+    """A version a model may be evaluated on: of its project, ready, in a pair format, and not the pairs it
+    was trained on (the train split, or all, of the version it was trained from)."""
+    if version.project_id != reward_model.project_id:
+        raise ValidationError({"dataset_version": f"{version} is not a dataset version of {reward_model.project.name}."})
+    if version.status != DatasetStatus.READY:
+        raise ValidationError({"dataset_version": f"{version} is {version.status}, not ready."})
+    if version.format not in PAIR_FORMATS:
+        raise ValidationError({"dataset_version": f"{version} is {version.format}, not a pair format ({', '.join(PAIR_FORMATS)})."})
+    if reward_model.dataset_version_id == version.pk and split != "validation":
+        raise ValidationError({"split": (
+            f"{reward_model.name} was trained on the train split of {version}; score its validation split or another version."
+        )})

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from jobs.models import JobKind
 from training.rewards import selectors
+from training.rewards.config import EVALUATION_SPLITS
 from training.rewards.models import RewardAggregation, RewardModel
 
 
@@ -47,4 +48,15 @@ class ActivateInputSerializer(serializers.Serializer):
     force = serializers.BooleanField(
         required=False, default=False,
         help_text="Activate even though its held-out pairs do not show it beats chance (too few, or the 95 % interval includes 0.5).",
+    )
+
+
+class EvaluationLaunchSerializer(serializers.Serializer):
+    dataset_version = serializers.CharField(
+        help_text="A ready pair-format dataset version of the model's project (trl-preference or helpsteer2-preference): "
+        "its id, or its number as `v3`.",
+    )
+    split = serializers.ChoiceField(choices=EVALUATION_SPLITS, default="validation")
+    aggregation = serializers.ChoiceField(
+        choices=["", *RewardAggregation.values], default="", help_text="Ensemble aggregation; empty: the model's own.",
     )

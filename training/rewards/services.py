@@ -14,7 +14,7 @@ from datasets_app.models import DatasetVersion
 from jobs.models import JobKind, JobStatus, TrainingJob
 from jobs.services import job_create
 from training.rewards import selectors
-from training.rewards.config import reward_config_clean
+from training.rewards.config import evaluation_config_clean, reward_config_clean
 from training.rewards.models import RewardAggregation, RewardModel
 
 
@@ -232,3 +232,23 @@ def reward_model_evaluate(
         model.save(update_fields=["metrics"])
     reward_model.metrics = model.metrics
     return report
+
+
+def reward_evaluation_launch(
+    *,
+    reward_model: RewardModel,
+    dataset_version: DatasetVersion | None,
+    config: dict[str, Any],
+    launched_by: AbstractBaseUser | None,
+) -> TrainingJob:
+    """Queue a job that scores `reward_model` on a split of a ready pair-format dataset version of its
+    project (on the `gpu` queue) and stores the report on the model, as `evaluate_reward_model` does.
+    Refuses the pairs the model was trained on: they measure memory, not what it learned."""
+    clean = evaluation_config_clean({**config, "reward_model": reward_model.pk})
+    if dataset_version is None:
+        raise ValidationError({"dataset_version": "Choose a ready dataset version of the project to evaluate on."})
+    selectors.evaluation_version_check(reward_model=reward_model, version=dataset_version, split=clean["split"])
+    return job_create(
+        project=reward_model.project, kind=JobKind.REWARD_EVALUATION, config=clean, launched_by=launched_by,
+        dataset_version=dataset_version,
+    )

@@ -2,6 +2,7 @@
 from celery import shared_task
 
 from annotation.models import Project
+from training.rewards.evaluation_body import reward_evaluation_execute
 from training.rewards.job_body import reward_job_execute
 from training.rewards.services import items_prioritise_by_uncertainty
 
@@ -10,6 +11,12 @@ from training.rewards.services import items_prioritise_by_uncertainty
 def train_reward_model(self, job_id: int, **_kwargs) -> str:  # noqa: ANN001, ANN003
     """Train (and register) the reward model of a queued job; a redelivered message does nothing."""
     return reward_job_execute(job_id, task_id=self.request.id or "")
+
+
+@shared_task(name="training.reward_evaluation", bind=True, acks_late=True, ignore_result=True)
+def evaluate_reward_model(self, job_id: int, **_kwargs) -> str:  # noqa: ANN001, ANN003
+    """Score a registered reward model on a dataset version's split and store the report on it."""
+    return reward_evaluation_execute(job_id, task_id=self.request.id or "")
 
 
 @shared_task(name="training.score_queue_uncertainty", acks_late=True, ignore_result=True)

@@ -12,7 +12,7 @@ from jobs.models import JobKind, JobStatus
 from jobs.permissions import can_run_jobs, job_project
 from jobs.waiting import job_wait_reasons
 from training.rewards import selectors, services
-from training.rewards.config import TINY_VALIDATION_PAIRS
+from training.rewards.config import EVALUATION_SPLITS, TINY_VALIDATION_PAIRS
 from training.rewards.forms import RewardJobForm
 from verdict_ml.rewards.config import OBJECTIVES
 
@@ -82,8 +82,28 @@ def reward_model_list(request: HttpRequest, slug: str) -> HttpResponse:
         ],
         "tiny_pairs": TINY_VALIDATION_PAIRS,
         "can_run": can_run_jobs(request.user),
+        "evaluation_versions": selectors.ready_dataset_versions(project=project, formats=selectors.PAIR_FORMATS)[:50],
+        "evaluation_splits": EVALUATION_SPLITS,
     }
     return render(request, "training/reward_models.html", context)
+
+
+@login_required
+@require_POST
+def reward_model_evaluate(request: HttpRequest, slug: str, model_id: int) -> HttpResponse:
+    project = job_project(request.user, slug, write=True)
+    model = get_object_or_404(selectors.reward_models_for_project(project=project), pk=model_id)
+    try:
+        version = selectors.dataset_version_for(project=project, reference=request.POST.get("dataset_version", ""))
+        job = services.reward_evaluation_launch(
+            reward_model=model, dataset_version=version, launched_by=request.user,
+            config={"split": request.POST.get("split", "validation")},
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("training:reward_models", slug=project.slug)
+    messages.success(request, f"Job #{job.pk} queued on the gpu queue: evaluating {model.name} on {version}.")
+    return redirect("jobs:job_detail", job_id=job.pk)
 
 
 @login_required
