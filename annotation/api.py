@@ -100,7 +100,7 @@ class NextTaskApi(APIView):
             assignment = services.assignment_next(
                 annotator=request.user, project=project, exclude_assignment_ids=tuple(serializer.validated_data["exclude"])
             )
-        except services.LeaseLimitReached as error:
+        except (services.LeaseLimitReached, services.AnnotatorPaused) as error:
             raise Conflict(str(error)) from error
         if assignment is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
