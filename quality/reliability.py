@@ -14,6 +14,7 @@ requests only read them.
   score for every attribute, and the share that repeat their most common score vector;
 - too fast: the share of their timed annotations under the project's `fast_seconds`.
 """
+import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -99,7 +100,9 @@ def dawid_skene_reliability(labels: Sequence[tuple[Any, Any, str]], n_iter: int 
     from crowdkit.aggregation import DawidSkene
 
     data = pd.DataFrame(labels, columns=["task", "worker", "label"])
-    model = DawidSkene(n_iter=n_iter).fit(data)
+    with warnings.catch_warnings():  # crowd-kit 1.4.2 still passes pandas 3's deprecated `inplace=`/`copy=`
+        warnings.simplefilter("ignore", pd.errors.Pandas4Warning)
+        model = DawidSkene(n_iter=n_iter).fit(data)
     errors, priors = model.errors_, model.priors_
     reliability = {}
     for worker in data["worker"].unique():
