@@ -11,7 +11,6 @@ from django.utils import timezone
 from annotation import dashboard, selectors
 from annotation.models import Project, ProjectStats
 
-
 # Figures other apps add to the stored payload (the quality app's per-annotator reliability and bias),
 # registered from their AppConfig.ready: `annotation` is the core and imports no other app, so the
 # apps above it plug in here. Each is called as extension(project=…, background=…) and returns
