@@ -4,9 +4,9 @@ import pytest
 
 from annotation.models import Membership
 from datasets_app.exports.services import dataset_version_create
+from tests.datasets_app.export_builders import annotate, pair, read_jsonl, read_stored, scores
 from tests.datasets_app.exports.test_export_hindsight import export as hindsight_export
 from tests.datasets_app.exports.test_export_hindsight import judged  # noqa: F401 (a fixture)
-from tests.datasets_app.export_builders import annotate, pair, read_jsonl, read_stored, scores
 from tests.factories import MembershipFactory, UserFactory
 
 PAUSED = "A researcher has paused your annotating in this project"
