@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -94,7 +93,7 @@ def project_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "project": project, "stats": stored.payload, "computed_at": stored.computed_at, "age_seconds": age_seconds,
             "stale": stored.stale, "paused": paused,
-            "chart_data": {**stored.payload, "paused_annotators": paused, "stats_url": reverse("api-project-stats", args=[project.slug])},
+            "chart_data": {**stored.payload, "paused_annotators": paused},
         },
     )
 
