@@ -22,6 +22,7 @@ from annotation.serializers import (
     AnnotationInputSerializer,
     AnnotationRevisionSerializer,
     AnnotationSerializer,
+    AnnotatorPauseInputSerializer,
     MemberInputSerializer,
     NextTaskInputSerializer,
     ProjectSerializer,
@@ -77,12 +78,31 @@ class ProjectMemberApi(APIView):
 
 class ProjectStatsApi(APIView):
     @extend_schema(responses=OpenApiResponse(
-        description="Progress, per-annotator counts, agreement, as stored by the last background refresh: "
-        "`computed_at` says when, `stale` whether writes have landed since."
+        description="Progress, platform and imported labels, distributions, per-day series, agreement and every "
+        "annotator's reliability and bias figures, as stored by the last background refresh: `computed_at` says "
+        "when, `stale` whether writes have landed since; `paused_annotators` is read live."
     ))
     def get(self, request: Request, slug: str) -> Response:
-        stored = stats.project_stats_current(project=managed_project(request.user, slug))
-        return Response({**stored.payload, "computed_at": stored.computed_at, "stale": stored.stale})
+        project = managed_project(request.user, slug)
+        stored = stats.project_stats_current(project=project)
+        return Response({
+            **stored.payload, "computed_at": stored.computed_at, "stale": stored.stale,
+            "paused_annotators": selectors.paused_annotators(project=project),
+        })
+
+
+class AnnotatorPauseApi(APIView):
+    @extend_schema(request=AnnotatorPauseInputSerializer, responses={200: None, 404: None})
+    def post(self, request: Request, slug: str) -> Response:
+        project = managed_project(request.user, slug)
+        serializer = AnnotatorPauseInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        username, paused = serializer.validated_data["username"], serializer.validated_data["paused"]
+        user = selectors.project_member(project=project, username=username)
+        if user is None:
+            raise NotFound(f"{username} is not a member of {project.slug}.")
+        services.membership_pause(project=project, user=user, paused=paused)
+        return Response({"username": username, "paused": paused})
 
 
 class NextTaskApi(APIView):
@@ -100,7 +120,7 @@ class NextTaskApi(APIView):
             assignment = services.assignment_next(
                 annotator=request.user, project=project, exclude_assignment_ids=tuple(serializer.validated_data["exclude"])
             )
-        except services.LeaseLimitReached as error:
+        except (services.LeaseLimitReached, services.AnnotatorPaused) as error:
             raise Conflict(str(error)) from error
         if assignment is None:
             return Response(status=status.HTTP_204_NO_CONTENT)

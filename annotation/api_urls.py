@@ -7,6 +7,7 @@ urlpatterns = [
     path("projects/<slug:slug>/", api.ProjectDetailApi.as_view(), name="api-project"),
     path("projects/<slug:slug>/members/", api.ProjectMemberApi.as_view(), name="api-project-members"),
     path("projects/<slug:slug>/stats/", api.ProjectStatsApi.as_view(), name="api-project-stats"),
+    path("projects/<slug:slug>/annotator-pauses/", api.AnnotatorPauseApi.as_view(), name="api-annotator-pauses"),
     path("projects/<slug:slug>/next-task/", api.NextTaskApi.as_view(), name="api-next-task"),
     path("tasks/<int:assignment_id>/skip/", api.SkipTaskApi.as_view(), name="api-skip-task"),
     path("tasks/<int:assignment_id>/annotation/", api.SubmitAnnotationApi.as_view(), name="api-submit-annotation"),

@@ -5,12 +5,15 @@ agreement pass streams the annotations in chunks into fixed-size accumulators.
 This is what the background refresh runs (`services.project_stats_refresh`); requests read the stored
 result (`selectors.project_stats`), never this.
 """
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.db import connection
 from django.db.models import Aggregate, Count, FloatField, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from annotation.agreement import Coincidences, side_pairs
 from annotation.models import Annotation, AnnotationSource, Assignment, AssignmentState, Item, Project
@@ -87,43 +90,65 @@ def annotator_figures(project: Project) -> list[dict[str, Any]]:
     return figures
 
 
-def _items_in_order(rows: Iterable[tuple[int, int | None, dict]]) -> Iterable[list[tuple[int | None, dict]]]:
-    """Group (item_id, strength, scores) rows, sorted by item, into one list per item."""
+def _items_in_order(rows: Iterable[tuple[int, int | None, dict, datetime]]) -> Iterable[list[tuple[int | None, dict, datetime]]]:
+    """Group (item_id, strength, scores, created_at) rows, sorted by item, into one list per item."""
     current_id, current = None, []
-    for item_id, strength, scores in rows:
+    for item_id, *annotation in rows:
         if item_id != current_id and current:
             yield current
             current = []
         current_id = item_id
-        current.append((strength, scores))
+        current.append(annotation)
     if current:
         yield current
 
 
+def _day(moment: datetime) -> str:
+    return timezone.localdate(moment).isoformat() if timezone.is_aware(moment) else moment.date().isoformat()
+
+
+def _agreement_by_day(per_day: dict[str, list[int]]) -> list[dict[str, Any]]:
+    """Per day (of the item's latest judgement): that day's items' side agreement, and the running rate
+    over every item up to that day."""
+    series, agreeing, pairs = [], 0, 0
+    for day in sorted(per_day):
+        day_agreeing, day_pairs = per_day[day]
+        agreeing, pairs = agreeing + day_agreeing, pairs + day_pairs
+        series.append({"day": day, "rate": day_agreeing / day_pairs, "cumulative": agreeing / pairs, "pairs": day_pairs})
+    return series
+
+
 def project_agreement(*, project: Project, chunk_size: int = CHUNK_SIZE) -> dict[str, Any]:
-    """Krippendorff's alpha (ordinal) per attribute over (item, response) units, and the rate at which
-    annotators pick the same side of a pair. Gold and imported annotations are left out.
+    """Krippendorff's alpha (ordinal) per attribute over (item, response) units, the rate at which
+    annotators pick the same side of a pair (overall and by day), and the distribution of each
+    attribute's scores. Gold and imported annotations are left out.
 
     One pass over the annotations in item order, `chunk_size` rows per fetch; what is kept between
-    items is one coincidence matrix per attribute and two counters, whatever the project's size."""
+    items is one coincidence matrix and one score count per attribute, and counters per day."""
     rows = (
         human_annotations(project)
         .filter(item__is_gold=False)
         .order_by("item_id")
-        .values_list("item_id", "preference_strength", "attribute_scores")
+        .values_list("item_id", "preference_strength", "attribute_scores", "created_at")
         .iterator(chunk_size=chunk_size)
     )
     coincidences: dict[str, Coincidences] = defaultdict(Coincidences)
     pending: dict[str, list[list[int]]] = defaultdict(list)
+    distributions: dict[str, Counter] = defaultdict(Counter)
+    per_day: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     agreeing = pairs = 0
     for annotations in _items_in_order(rows):
-        item_agreeing, item_pairs = side_pairs([strength for strength, _ in annotations if strength is not None])
+        item_agreeing, item_pairs = side_pairs([strength for strength, _, _ in annotations if strength is not None])
         agreeing, pairs = agreeing + item_agreeing, pairs + item_pairs
+        if item_pairs:
+            day = per_day[_day(max(created_at for _, _, created_at in annotations))]
+            day[0], day[1] = day[0] + item_agreeing, day[1] + item_pairs
         units: dict[tuple[str, str], list[int]] = defaultdict(list)
-        for _, attribute_scores in annotations:
+        for _, attribute_scores, _ in annotations:
             for slot, scores in (attribute_scores or {}).items():
                 for name, value in scores.items():
                     units[(name, slot)].append(value)
+                    distributions[name][value] += 1
         for (name, _), values in units.items():
             pending[name].append(values)
             if len(pending[name]) >= UNIT_BATCH:
@@ -133,6 +158,35 @@ def project_agreement(*, project: Project, chunk_size: int = CHUNK_SIZE) -> dict
     return {
         "alpha": {name: coincidences[name].alpha("ordinal") if name in coincidences else None for name in project.attribute_names},
         "side_agreement": agreeing / pairs if pairs else None,
+        "by_day": _agreement_by_day(per_day),
+        "attribute_distributions": {
+            name: {str(value): count for value, count in sorted(distributions[name].items())} for name in project.attribute_names
+        },
+    }
+
+
+def _per_day(annotations: QuerySet[Annotation]) -> dict[str, int]:
+    rows = annotations.annotate(day=TruncDate("created_at")).values("day").annotate(n=Count("pk")).values_list("day", "n").order_by("day")
+    return {day.isoformat(): n for day, n in rows if day is not None}
+
+
+def _strengths(annotations: QuerySet[Annotation]) -> dict[str, int]:
+    rows = (
+        annotations.filter(preference_strength__isnull=False, item__is_gold=False)
+        .values("preference_strength").annotate(n=Count("pk")).values_list("preference_strength", "n").order_by("preference_strength")
+    )
+    return {str(strength): n for strength, n in rows}
+
+
+def label_figures(project: Project) -> dict[str, Any]:
+    """Platform and imported labels kept apart: how many, preference strengths' distribution, and
+    platform annotations per day (one GROUP BY each)."""
+    imported = Annotation.objects.filter(item__project=project, source=AnnotationSource.IMPORTED)
+    platform = human_annotations(project)
+    return {
+        "imported_annotations": imported.count(),
+        "strength_distribution": {"platform": _strengths(platform), "imported": _strengths(imported)},
+        "annotations_per_day": _per_day(platform.filter(item__is_gold=False)),
     }
 
 
@@ -168,6 +222,8 @@ def project_dashboard(*, project: Project) -> dict[str, Any]:
         "skips": skips,
         "annotators": annotator_figures(project),
         "agreement": project_agreement(project=project),
+        **label_figures(project),
+        "task_types": list(project.task_types),
         "gold_items": item_counts["gold"],
         "rounds": list(
             items.filter(is_gold=False).exclude(round=None).values("round")

@@ -7,7 +7,16 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from annotation import dashboard
-from annotation.models import Annotation, AnnotatorProgress, Assignment, AssignmentState, Item, Project, ProjectStats
+from annotation.models import (
+    Annotation,
+    AnnotatorProgress,
+    Assignment,
+    AssignmentState,
+    Item,
+    Membership,
+    Project,
+    ProjectStats,
+)
 from annotation.progress import annotators_done, open_items_cache_key
 
 OPEN_ITEMS_CACHE_SECONDS = 30
@@ -96,3 +105,17 @@ def project_stats(*, project: Project) -> ProjectStats | None:
     first computation. Every figure the dashboard and the stats API show, kept by the background
     refresh; what other features (label quality) build on."""
     return ProjectStats.objects.filter(project=project, computed_at__isnull=False).first()
+
+
+def paused_annotators(*, project: Project) -> list[str]:
+    """Usernames of the project's paused members (read live: a pause shows at once, not after a refresh)."""
+    return list(Membership.objects.filter(project=project, paused=True).order_by("user__username").values_list("user__username", flat=True))
+
+
+def is_paused(*, project: Project, user: AbstractBaseUser) -> bool:
+    return Membership.objects.filter(project=project, user=user, paused=True).exists()
+
+
+def project_member(*, project: Project, username: str) -> AbstractBaseUser | None:
+    membership = Membership.objects.select_related("user").filter(project=project, user__username=username).first()
+    return membership.user if membership else None

@@ -35,6 +35,11 @@ class MemberInputSerializer(serializers.Serializer):
     username = serializers.CharField()
 
 
+class AnnotatorPauseInputSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    paused = serializers.BooleanField(help_text="true: no new tasks in this project; false: resume.")
+
+
 class NextTaskInputSerializer(serializers.Serializer):
     exclude = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
 

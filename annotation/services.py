@@ -40,6 +40,10 @@ class LeaseLimitReached(Exception):
     """The annotator already holds the project's maximum number of leased items."""
 
 
+class AnnotatorPaused(Exception):
+    """A researcher paused the annotator in this project: they get no task until it is resumed."""
+
+
 class AssignmentConflict(Exception):
     """The submission does not fit the assignment's state (already submitted, skipped, lease lost)."""
 
@@ -68,6 +72,16 @@ def project_update(*, project: Project, **fields: Any) -> Project:
 
 def membership_add(*, project: Project, user: AbstractBaseUser) -> Membership:
     membership, _ = Membership.objects.get_or_create(project=project, user=user)
+    return membership
+
+
+def membership_pause(*, project: Project, user: AbstractBaseUser, paused: bool) -> Membership:
+    """Pause (or resume) a member's annotating in a project. What they already submitted stays; the
+    exports' `exclude_annotators` filter is how their labels are left out of a dataset."""
+    membership = Membership.objects.get(project=project, user=user)
+    membership.paused = paused
+    membership.paused_at = timezone.now() if paused else None
+    membership.save(update_fields=["paused", "paused_at"])
     return membership
 
 
@@ -170,6 +184,10 @@ def assignment_next(
     """
     now = now or timezone.now()
     rng = rng or random.Random()
+    if Membership.objects.filter(project=project, user=annotator, paused=True).exists():
+        raise AnnotatorPaused(
+            "A researcher has paused your annotating in this project, so you get no new tasks here; ask them to resume it."
+        )
     with transaction.atomic():
         held = list(
             Assignment.objects.filter(

@@ -10,6 +10,7 @@ urlpatterns = [
     path("projects/<slug:slug>/settings/", views.project_settings, name="project_settings"),
     path("projects/<slug:slug>/members/", views.project_add_member, name="project_add_member"),
     path("projects/<slug:slug>/dashboard/", views.project_dashboard, name="project_dashboard"),
+    path("projects/<slug:slug>/dashboard/pause/", views.project_pause_annotator, name="project_pause_annotator"),
     path("projects/<slug:slug>/annotate/", views.annotate, name="annotate"),
     path("projects/<slug:slug>/mine/", views.my_annotations, name="my_annotations"),
 ]

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from annotation import selectors, services, stats
 from annotation.forms import AddMemberForm, ProjectForm
@@ -85,11 +86,31 @@ def project_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     project = _managed(request, slug)
     stored = stats.project_stats_current(project=project)
     age_seconds = max(0, round((timezone.now() - stored.computed_at).total_seconds()))
+    paused = selectors.paused_annotators(project=project)
     return render(
         request,
         "annotation/dashboard.html",
-        {"project": project, "stats": stored.payload, "computed_at": stored.computed_at, "age_seconds": age_seconds, "stale": stored.stale},
+        {
+            "project": project, "stats": stored.payload, "computed_at": stored.computed_at, "age_seconds": age_seconds,
+            "stale": stored.stale, "paused": paused,
+            "chart_data": {**stored.payload, "paused_annotators": paused},
+        },
     )
+
+
+@login_required
+@require_POST
+def project_pause_annotator(request: HttpRequest, slug: str) -> HttpResponse:
+    project = _managed(request, slug)
+    username = request.POST.get("username", "")
+    user = selectors.project_member(project=project, username=username)
+    if user is None:
+        messages.error(request, f"{username or 'Nobody'} is not a member of this project.")
+    else:
+        paused = request.POST.get("paused") == "1"
+        services.membership_pause(project=project, user=user, paused=paused)
+        messages.success(request, f"{username} is paused: no new tasks in this project." if paused else f"{username} may annotate again.")
+    return redirect("annotation:project_dashboard", slug=project.slug)
 
 
 @login_required
@@ -99,7 +120,10 @@ def annotate(request: HttpRequest, slug: str) -> HttpResponse:
         raise PermissionDenied("You are not an annotator of this project.")
     if project.is_hindsight:
         return redirect("hindsight:annotate", slug=project.slug)
-    return render(request, "annotation/annotate.html", {"project": project, "skip_reasons": SkipReason.choices})
+    return render(
+        request, "annotation/annotate.html",
+        {"project": project, "skip_reasons": SkipReason.choices, "paused": selectors.is_paused(project=project, user=request.user)},
+    )
 
 
 # What the workspace's preference buttons say, by strength relative to the order shown.

@@ -16,7 +16,7 @@ from annotation import selectors as annotation_selectors
 from annotation.api import own_assignment
 from annotation.models import Assignment, Project, TaskType
 from annotation.permissions import can_annotate, managed_project, project_for_annotation
-from annotation.services import AssignmentConflict, LeaseLimitReached, assignment_next
+from annotation.services import AnnotatorPaused, AssignmentConflict, LeaseLimitReached, assignment_next
 from hindsight import jobs, selectors, services
 from hindsight.importer import ScenarioImportError, scenarios_import
 from hindsight.serializers import (
@@ -66,7 +66,7 @@ class HindsightNextTaskApi(APIView):
             assignment = assignment_next(
                 annotator=request.user, project=project, exclude_assignment_ids=tuple(serializer.validated_data["exclude"])
             )
-        except LeaseLimitReached as error:
+        except (LeaseLimitReached, AnnotatorPaused) as error:
             raise Conflict(str(error)) from error
         if assignment is None:
             return Response(status=status.HTTP_204_NO_CONTENT)

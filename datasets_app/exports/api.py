@@ -49,7 +49,7 @@ class DatasetVersionOutputSerializer(serializers.ModelSerializer):
 
 class DatasetVersionInputSerializer(serializers.Serializer):
     format = serializers.ChoiceField(choices=DatasetFormat.choices)
-    filters = serializers.DictField(required=False, default=dict, help_text="date_from, date_to, annotators, rounds, model_names, include_imported")
+    filters = serializers.DictField(required=False, default=dict, help_text="date_from, date_to, annotators, exclude_annotators (usernames whose labels are left out), rounds, model_names, include_imported, review")
     policy = serializers.DictField(
         required=False, default=dict,
         help_text=f"validation_fraction, split_seed, use_declared_split, max_spread, drop_ties, min_agreement, neither_acceptable, trl_style, containers ({', '.join(CONTAINERS)})",

@@ -31,7 +31,8 @@ from quality.selectors import quality_counts
 PROGRESS_EVERY = 5000
 
 
-def _pseudonymiser(project: Project) -> Callable[[int | None], str | None]:
+def pseudonymiser(project: Project) -> Callable[[int | None], str | None]:
+    """An annotator id's pseudonym in the project's exports: a salted HMAC, stable within the project."""
     salt, _ = AnnotatorPseudonymSalt.objects.get_or_create(project=project)
     key = salt.salt.encode()
     known: dict[int, str] = {}
@@ -197,7 +198,7 @@ def write_dataset(version: DatasetVersion, root: Path, on_progress: Callable[[fl
     names = split_names(version.format)
     split_schemas = {name: file_schemas.get(name, next(iter(file_schemas.values()))) for name in names}
     build = _Build(version, policy, attributes, file_schemas, split_schemas, root, ExportStats(),
-                   _pseudonymiser(version.project), _splitter(policy), on_progress)
+                   pseudonymiser(version.project), _splitter(policy), on_progress)
     if version.format in COLUMNAR_FORMATS:
         annotations = selectors.export_annotations(project_ids=[p.pk for p in projects], filters=version.filters)
         _write_batches(build, annotations)

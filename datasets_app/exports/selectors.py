@@ -38,7 +38,8 @@ EXPORT_SESSION = ("SET statement_timeout = 0", "SET jit = off")
 def export_annotations(*, project_ids: list[int], filters: dict[str, Any]) -> QuerySet[Annotation]:
     """The annotations an export definition selects. Gold items never leave the platform; annotations a
     reviewer rejected or replaced by a correction never do either; `review: "accepted"` keeps only what a
-    reviewer accepted (corrections included) and adjudicated labels."""
+    reviewer accepted (corrections included) and adjudicated labels; `exclude_annotators` (usernames)
+    leaves out everything those annotators labelled."""
     annotations = Annotation.objects.filter(item__project_id__in=project_ids, item__is_gold=False).exclude(excluded_from_labels())
     if filters.get("review") == "accepted":
         annotations = annotations.filter(Q(review__status=ReviewStatus.ACCEPTED) | Q(source=AnnotationSource.ADJUDICATED))
@@ -48,6 +49,8 @@ def export_annotations(*, project_ids: list[int], filters: dict[str, Any]) -> Qu
         annotations = annotations.filter(created_at__date__lte=date.fromisoformat(filters["date_to"]))
     if filters.get("annotators"):
         annotations = annotations.filter(annotator__username__in=filters["annotators"])
+    if filters.get("exclude_annotators"):
+        annotations = annotations.exclude(annotator__username__in=filters["exclude_annotators"])
     if filters.get("rounds"):
         annotations = annotations.filter(item__round__in=filters["rounds"])
     if filters.get("model_names"):

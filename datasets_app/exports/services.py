@@ -14,11 +14,12 @@ from annotation.models import Project
 from datasets_app.exports.builders import formats
 from datasets_app.exports.builders.policy import ExportPolicy
 from datasets_app.exports.storage import copy_verified, new_storage_path
+from datasets_app.exports.weights import PAIR_FORMATS, reliability_weights
 from datasets_app.models import DatasetFormat, DatasetStatus, DatasetVersion
 from jobs.models import JobKind, TrainingJob
 from jobs.services import job_create
 
-FILTER_KEYS = ("date_from", "date_to", "annotators", "rounds", "model_names", "include_imported", "review")
+FILTER_KEYS = ("date_from", "date_to", "annotators", "exclude_annotators", "rounds", "model_names", "include_imported", "review")
 
 
 class DatasetVersionNotReady(Exception):
@@ -59,7 +60,7 @@ def clean_filters(filters: dict[str, Any] | None) -> dict[str, Any]:
             cleaned[key] = _iso_date(filters[key], key)
     if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
         raise ValidationError({"filters": "date_from is after date_to."})
-    for key in ("annotators", "model_names"):
+    for key in ("annotators", "exclude_annotators", "model_names"):
         if key in filters:
             cleaned[key] = _string_list(filters[key], key)
     if "rounds" in filters:
@@ -79,6 +80,8 @@ def clean_filters(filters: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def clean_policy(policy: dict[str, Any] | None) -> dict[str, Any]:
+    if "reliability_weights" in (policy or {}):
+        raise ValidationError({"policy": "reliability_weights are taken from the projects' reliability estimates, not given."})
     try:
         return ExportPolicy.from_dict(policy or {}).as_dict()
     except (TypeError, ValueError) as error:
@@ -120,6 +123,10 @@ def dataset_version_create(
     projects = [project, *[p for p in extra_projects if p.pk != project.pk]]
     _check_format(format, projects)
     cleaned_filters, cleaned_policy = clean_filters(filters), clean_policy(policy)
+    if cleaned_policy["aggregation"] == "reliability_weighted":
+        if format not in PAIR_FORMATS:
+            raise ValidationError({"policy": f"reliability_weighted aggregation applies to {' and '.join(PAIR_FORMATS)}."})
+        cleaned_policy["reliability_weights"] = reliability_weights(project=project, projects=projects)
     with transaction.atomic():
         Project.objects.select_for_update().filter(pk=project.pk).first()
         last = DatasetVersion.objects.filter(project=project).aggregate(last=Max("version"))["last"] or 0

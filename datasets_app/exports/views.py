@@ -11,7 +11,7 @@ from annotation.listing import ListFilter, list_page
 from annotation.models import Project
 from annotation.permissions import can_manage_project, managed_project, visible_projects
 from datasets_app.exports import selectors
-from datasets_app.exports.builders.policy import CONTAINERS, NEITHER_POLICIES, TRL_STYLES, ExportPolicy
+from datasets_app.exports.builders.policy import AGGREGATIONS, CONTAINERS, NEITHER_POLICIES, TRL_STYLES, ExportPolicy
 from datasets_app.exports.services import DatasetVersionNotFailed, dataset_version_create, dataset_version_rebuild
 from datasets_app.exports.storage import open_verified
 from datasets_app.exports.waiting import dataset_version_wait_reason
@@ -42,6 +42,11 @@ class DatasetVersionForm(forms.Form):
     date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     annotators = forms.CharField(required=False, help_text="Usernames, comma-separated; empty = everyone.")
+    exclude_annotators = forms.CharField(required=False, help_text="Usernames whose labels are left out, comma-separated.")
+    aggregation = forms.ChoiceField(
+        choices=[(a, a.replace("_", " ")) for a in AGGREGATIONS], initial="most_agreeing", required=False,
+        help_text="Pair formats: the three most agreeing (HelpSteer2), or every judgement weighted by its annotator's reliability.",
+    )
     rounds = forms.CharField(required=False, help_text="Round numbers, comma-separated.")
     model_names = forms.CharField(required=False, help_text="Response model names, comma-separated.")
     include_imported = forms.BooleanField(required=False, initial=True)
@@ -60,12 +65,14 @@ class DatasetVersionForm(forms.Form):
 
     def definition(self) -> dict:
         data = self.cleaned_data
-        policy_keys = ("validation_fraction", "max_spread", "drop_ties", "min_agreement", "neither_acceptable", "trl_style", "containers")
+        policy_keys = ("validation_fraction", "max_spread", "drop_ties", "min_agreement", "neither_acceptable", "trl_style",
+                       "containers", "aggregation")
         return {
             "format": data["format"],
-            "policy": {key: data[key] for key in policy_keys},
+            "policy": {**{key: data[key] for key in policy_keys}, "aggregation": data["aggregation"] or "most_agreeing"},
             "filters": {
                 "date_from": data["date_from"], "date_to": data["date_to"], "annotators": _names(data["annotators"]),
+                "exclude_annotators": _names(data["exclude_annotators"]),
                 "rounds": data["rounds"], "model_names": _names(data["model_names"]), "include_imported": data["include_imported"],
             },
             "extra_projects": list(data["extra_projects"]),

@@ -62,6 +62,22 @@ def aggregate(values: Sequence[int], k: int = MOST_AGREEING) -> Aggregate:
     return Aggregate(rounded_mean(sum(chosen), len(chosen)), max(chosen) - min(chosen), indices)
 
 
+def weighted_aggregate(values: Sequence[int], weights: Sequence[float], k: int = MOST_AGREEING) -> Aggregate:
+    """Reliability-weighted aggregation: the weighted mean of every value, rounded half away from zero (the
+    plain mean when the weights sum to 0). The judgements that speak for it (`indices`, whose spread is
+    reported and checked against max_spread) are the k with the largest weights, earliest first on ties."""
+    if not values:
+        raise ValueError("weighted_aggregate() needs at least one value")
+    total_weight = sum(weights)
+    if total_weight > 0:
+        mean = sum(Fraction(w).limit_denominator(10**6) * v for w, v in zip(weights, values)) / Fraction(total_weight).limit_denominator(10**6)
+    else:
+        mean = Fraction(sum(values), len(values))
+    heaviest = sorted(range(len(values)), key=lambda i: (-weights[i], i))[:k]
+    chosen = [values[i] for i in heaviest]
+    return Aggregate(round_half_away(mean), max(chosen) - min(chosen), tuple(sorted(heaviest)))
+
+
 def pair_agreement(strengths: Sequence[int]) -> tuple[int, int]:
     """(agreeing pairs, all pairs) of annotators on the same item choosing the same side (1, 2 or tie),
     counted from how many chose each side: a side chosen c times makes c·(c−1)/2 agreeing pairs."""

@@ -44,6 +44,16 @@ AGGREGATION_NOTE = (
     "earliest annotations. Gold items are never exported; imported annotations are included."
 )
 
+WEIGHTED_NOTE = (
+    "**Reliability-weighted aggregation** (policy `aggregation: reliability_weighted`): instead of the three most "
+    "agreeing, each pair's `preference_strength` (and TRL `margin`) is the mean of every judgement's strength weighted "
+    "by its annotator's reliability estimate, rounded half away from zero; the three heaviest judgements speak for "
+    "the pair (statements, `three_most_similar_preferences`, the spread checked against `max_spread`). The weights were "
+    "taken when this version was defined and are listed below by the annotators' pseudonyms (as in the `individual` "
+    "format); judgements without an estimate (imported labels, annotators the model could not learn about) weigh "
+    "the default."
+)
+
 
 @dataclass(frozen=True)
 class CardContext:
@@ -107,10 +117,21 @@ def render_card(context: CardContext) -> str:
         lines.append(f"- annotations not reviewed: {review['not_reviewed']}")
         lines.append(f"- adjudicated items (label set by an adjudicator, the item's other judgements left out): {review['adjudicated_items']}")
         lines.append("- annotations a reviewer rejected or replaced by a correction are never exported.")
+    excluded = context.filters.get("exclude_annotators")
+    if excluded:
+        lines += ["", "## Excluded annotators", ""]
+        lines.append(f"- every label of these {len(excluded)} annotator(s) was left out by the researchers: "
+                     + ", ".join(f"`{name}`" for name in excluded))
     lines += ["", "## Filters and policy", ""]
     lines += [f"- filter `{key}`: {json.dumps(value, ensure_ascii=False)}" for key, value in context.filters.items()]
-    lines += [f"- policy `{key}`: {json.dumps(value, ensure_ascii=False)}" for key, value in context.policy.items()]
-    lines += ["", AGGREGATION_NOTE, "", "## Drops", ""]
+    lines += [f"- policy `{key}`: {json.dumps(value, ensure_ascii=False)}" for key, value in context.policy.items()
+              if key != "reliability_weights"]
+    lines += ["", AGGREGATION_NOTE]
+    weights = context.policy.get("reliability_weights")
+    if context.policy.get("aggregation") == "reliability_weighted" and weights:
+        lines += ["", WEIGHTED_NOTE, "", f"Weights: {weights['source']}; default weight {weights['default']}.", ""]
+        lines += _table(["annotator (pseudonym)", "weight"], sorted(weights["by_annotator"].items()))
+    lines += ["", "## Drops", ""]
     lines += [f"- {reason}: {count}" for reason, count in stats["drops"].items()] or ["- none"]
     lines += ["", "## Provenance", ""]
     lines.append("- projects: " + ", ".join(f"{p['name']} (`{p['slug']}`)" for p in context.projects))

@@ -15,6 +15,7 @@ from datasets_app.exports.builders.aggregation import (
     likert_agreement,
     pair_agreement,
     rounded_mean,
+    weighted_aggregate,
 )
 from datasets_app.exports.builders.hindsight import HindsightTally, hindsight_export_rows, hindsight_schema
 from datasets_app.exports.builders.policy import ExportPolicy
@@ -158,7 +159,10 @@ def _aggregate_pair(group: ItemGroup, policy: ExportPolicy, stats: ExportStats, 
         stats.drop("no_preference")
         return None
     strengths = [j.strength for j in valid]
-    result = aggregate(strengths)
+    if policy.aggregation == "reliability_weighted":
+        result = weighted_aggregate(strengths, [judgement_weight(policy, j.annotator) for j in valid])
+    else:
+        result = aggregate(strengths)
     if result.spread > policy.max_spread:
         stats.drop("spread_above_max")
         return None
@@ -171,6 +175,12 @@ def _aggregate_pair(group: ItemGroup, policy: ExportPolicy, stats: ExportStats, 
     stats.agreement(agreeing, total)
     stats.spreads[result.spread] += 1
     return result, valid, listed
+
+
+def judgement_weight(policy: ExportPolicy, annotator: str | None) -> float:
+    """The weight of an annotator's (pseudonym's) judgements under reliability-weighted aggregation."""
+    weights = policy.reliability_weights or {}
+    return float(weights.get("by_annotator", {}).get(annotator, weights.get("default", 1.0)))
 
 
 def _representative(chosen: list[Judgement], value: int) -> Judgement:

@@ -50,6 +50,8 @@ def _keeps_item(group: HindsightGroup, filters: dict[str, Any]) -> bool:
 def _keeps_judgement(annotator: str | None, hindsight_at: str, filters: dict[str, Any]) -> bool:
     if filters.get("annotators") and annotator not in filters["annotators"]:
         return False
+    if annotator is not None and annotator in filters.get("exclude_annotators", ()):
+        return False
     day = _judged_on(hindsight_at)
     if filters.get("date_from") and day < date.fromisoformat(filters["date_from"]):
         return False

@@ -5,6 +5,7 @@ from typing import Any
 FORMATS = ("helpsteer2", "helpsteer2-preference", "trl-preference", "individual")
 CONTAINERS = ("jsonl", "parquet", "hf")
 NEITHER_POLICIES = ("exclude", "mark")
+AGGREGATIONS = ("most_agreeing", "reliability_weighted")
 TRL_STYLES = ("conversational", "text")
 
 
@@ -25,6 +26,15 @@ class ExportPolicy:
     )
     trl_style: str = field(default="conversational", metadata={"help": "conversational or text."})
     containers: tuple[str, ...] = CONTAINERS
+    aggregation: str = field(
+        default="most_agreeing",
+        metadata={"help": "Pair formats: most_agreeing (HelpSteer2's three most agreeing) or reliability_weighted "
+                          "(every judgement weighted by its annotator's reliability estimate)."},
+    )
+    # Set when the version is defined, never by the caller: {"by_annotator": {pseudonym: weight}, "default":
+    # weight of judgements without an estimate, "source": what the weights are}. Kept in the version's
+    # policy so a (re)build of the version uses the same weights whatever the live estimates become.
+    reliability_weights: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         problems = policy_problems(self)
@@ -60,6 +70,8 @@ def policy_problems(policy: ExportPolicy) -> list[str]:
         problems.append(f"neither_acceptable must be one of {', '.join(NEITHER_POLICIES)}")
     if policy.trl_style not in TRL_STYLES:
         problems.append(f"trl_style must be one of {', '.join(TRL_STYLES)}")
+    if policy.aggregation not in AGGREGATIONS:
+        problems.append(f"aggregation must be one of {', '.join(AGGREGATIONS)}")
     if not policy.containers or set(policy.containers) - set(CONTAINERS):
         problems.append(f"containers must be a non-empty subset of {', '.join(CONTAINERS)}")
     return problems

@@ -2,7 +2,8 @@
 grouping.ITEM_FIELDS columns, ordered by item then annotation id.
 
 Items with more than three judgements that carry a strength need the most-agreeing subset search
-(aggregation.most_agreeing); they go through the per-group builders, everything else is vectorised."""
+(aggregation.most_agreeing); they go through the per-group builders, as does every item under
+reliability-weighted aggregation; everything else is vectorised."""
 
 import polars as pl
 import pyarrow as pa
@@ -107,7 +108,8 @@ def _aggregated_pairs(frame: pl.DataFrame, context: BatchContext, *, keep_ties: 
         strength.filter(valid).min().alias("low"),
         strength.filter(valid).max().alias("high"),
     )
-    many = pl.col("n") > MOST_AGREEING
+    # Reliability-weighted aggregation runs through the per-group builders for every item.
+    many = (pl.col("n") > MOST_AGREEING) | pl.lit(policy.aggregation == "reliability_weighted")
     fallback = items.filter(many)["item_id"]
     agreeing, pairs = side_agreement(pl.col("positive"), pl.col("negative"), pl.col("n"))
     items = items.filter(~many).with_columns(
