@@ -13,6 +13,7 @@ class JobKind(models.TextChoices):
     BOOTSTRAP_POLICY = "bootstrap_policy", "Bootstrap tiny policy"
     OUTCOME_SIMULATION = "outcome_simulation", "Outcome simulation"
     DATASET_BUILD = "dataset_build", "Dataset version build"
+    ARENA = "arena", "Arena battles"
 
 
 # The Celery task that runs each kind, by name: the apps on top of `jobs` register them (each takes the
@@ -24,6 +25,7 @@ JOB_TASKS: dict[str, str] = {
     JobKind.BOOTSTRAP_POLICY: "training.bootstrap_policy",
     JobKind.OUTCOME_SIMULATION: "training.outcome_simulation",
     JobKind.DATASET_BUILD: "datasets_app.dataset_build",
+    JobKind.ARENA: "training.arena",
 }
 
 

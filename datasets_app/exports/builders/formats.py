@@ -16,6 +16,7 @@ from datasets_app.exports.builders.aggregation import (
     pair_agreement,
     rounded_mean,
 )
+from datasets_app.exports.builders.battles import battle_schema
 from datasets_app.exports.builders.hindsight import HindsightTally, hindsight_export_rows, hindsight_schema
 from datasets_app.exports.builders.policy import ExportPolicy
 from datasets_app.exports.builders.records import NEITHER_VALID, ItemGroup, Judgement, ResponseGroup
@@ -94,6 +95,8 @@ def file_schemas(format_name: str, policy: ExportPolicy, attributes: Sequence[st
         return {TRAIN: individual_schema(attributes), VALIDATION: individual_schema(attributes)}
     if format_name == "hindsight":
         return {TRAIN: hindsight_schema(), VALIDATION: hindsight_schema()}
+    if format_name == "arena-battles":
+        return {TRAIN: battle_schema(), VALIDATION: battle_schema()}
     raise ValueError(f"unknown format {format_name!r}")
 
 
