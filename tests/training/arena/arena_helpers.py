@@ -27,8 +27,8 @@ def pinned_prompts(project: Project, *, held_out: int = 4, training: int = 4) ->
 
 def imported_answers(prompts: list[Prompt], models: tuple[str, ...] = MODELS) -> None:
     for prompt in prompts:
-        for model in models:
-            ResponseFactory(prompt=prompt, text=f"{model} says hello to prompt {prompt.pk}.", model_name=model,
+        for index, model in enumerate(models):
+            ResponseFactory(prompt=prompt, text=f"Answer {index + 1} to prompt {prompt.pk}: the weather is mild.", model_name=model,
                             checkpoint=f"/checkpoints/{model}/step-9000")
 
 
