@@ -72,6 +72,12 @@ def arena_body(job: TrainingJob, reporter: JobReporter) -> dict[str, Any]:
         else:
             answers[contestant["label"]] = _imported(contestant["model_name"], prompts)
         reporter.log(f"{contestant['label']}: a response on {len(answers[contestant['label']])} prompt(s)")
+    silent = [label for label, by_prompt in answers.items() if not by_prompt]
+    if silent:
+        raise ValueError(
+            f"no response to any of the pool's {len(prompts)} prompt(s) from {', '.join(silent)}: an imported model needs "
+            "responses on the pool's prompts (its model_name as imported), a checkpoint prompts that fit its context"
+        )
     reporter.progress(len(arena.contestants), len(arena.contestants) + 1, stage="queuing battles")
     battles = _queue_battles(arena, prompts, answers)
     summary = finite({

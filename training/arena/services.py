@@ -7,7 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from annotation.models import Project, Response
+from annotation.models import Project
 from jobs.models import JobKind, TrainingJob
 from jobs.services import job_create
 from training.arena.config import ALL_PROMPTS, arena_config_clean
@@ -29,11 +29,9 @@ def _contestants(*, project: Project, checkpoint_ids: list[int], model_names: li
     unknown = [str(pk) for pk in ids if pk not in checkpoints]
     if unknown:
         errors["checkpoints"] = f"Not policy checkpoints of project {project.slug}: {', '.join(unknown)}."
+    # Whether a named model answered the pool's prompts is the job's to find out: no request reads all of
+    # a project's responses (model_name has no index), and the pool is only drawn by the job.
     names = list(dict.fromkeys(name.strip() for name in model_names if name.strip()))
-    # One indexed probe per named model (at most MAX_CONTESTANTS), not a scan of the project's responses.
-    absent = [name for name in names if not Response.objects.filter(prompt__project=project, model_name=name).exists()]
-    if absent:
-        errors["model_names"] = f"No response of project {project.slug} is by {', '.join(absent)}."
     contestants = [{"label": checkpoint_label(checkpoints[pk]), "checkpoint_id": pk} for pk in ids if pk in checkpoints]
     labels = {c["label"] for c in contestants}
     clashing = [name for name in names if name in labels]

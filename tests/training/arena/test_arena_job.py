@@ -73,7 +73,7 @@ def test_policy_checkpoints_are_sampled_on_the_held_out_pool_with_provenance(pro
 
 @pytest.mark.django_db
 def test_a_launch_names_what_is_wrong(project, admin_user):
-    """Guards: an arena of one contestant, unknown models or checkpoints, or a checkpoint on all prompts."""
+    """Guards: an arena of one contestant, unknown checkpoints, or a checkpoint on all prompts."""
     pools = pinned_prompts(project, held_out=2, training=2)
     imported_answers(pools[EVAL_POOL])
     checkpoint = register_policy(project, "/nowhere")
@@ -87,5 +87,21 @@ def test_a_launch_names_what_is_wrong(project, admin_user):
                      launched_by=admin_user, enqueue=False)
 
     assert set(one.value.message_dict) == {"contestants"}
-    assert set(unknown.value.message_dict) == {"checkpoints", "model_names"}
+    assert set(unknown.value.message_dict) == {"checkpoints"}
     assert set(everywhere.value.message_dict) == {"pool"}
+
+
+@pytest.mark.django_db
+def test_a_model_without_responses_on_the_pool_fails_the_job_by_name(project, admin_user):
+    """Guards: an arena quietly battling fewer contestants than launched (a misspelt model name)."""
+    pools = pinned_prompts(project, held_out=2, training=2)
+    imported_answers(pools[EVAL_POOL])
+    imported_answers(pools[TRAIN_POOL], models=("train-only-model",))
+    arena = arena_launch(project=project, checkpoint_ids=[], model_names=[*MODELS, "train-only-model"], config={},
+                         launched_by=admin_user, enqueue=False)
+
+    assert arena_execute(arena.job_id, task_id="test") == JobStatus.FAILED
+
+    arena.job.refresh_from_db()
+    assert "from train-only-model" in arena.job.error
+    assert not ArenaBattle.objects.filter(arena=arena).exists()

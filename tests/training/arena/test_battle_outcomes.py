@@ -8,7 +8,7 @@ import pytest
 from annotation.models import Item
 from annotation.services import AnnotationInput, annotation_submit, assignment_next
 from datasets_app.exports.builders.battles import MODEL_A, MODEL_B, TIE, TIE_BOTHBAD, battle_winner
-from tests.factories import ProjectFactory, MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 from tests.training.arena.arena_helpers import MODELS, imported_answers, pinned_prompts
 from training.arena.job_body import arena_execute
 from training.arena.leaderboard import leaderboard_payload
