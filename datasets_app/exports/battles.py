@@ -3,10 +3,13 @@ model names (arena battles among them), read a chunk at a time in (item, annotat
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
+
+from annotation.models import AnnotationSource
 
 from datasets_app.exports.builders.battles import BattleVote
 from datasets_app.exports.selectors import export_annotations
+from quality.models import Adjudication
 
 CHUNK_SIZE = 2000
 
@@ -19,13 +22,15 @@ FIELDS = (
 
 def battle_votes(*, project_ids: list[int], filters: dict[str, Any]) -> Iterator[BattleVote]:
     """The export's annotations (filters, gold and review rules as every format) that are votes on a
-    battle: a pair of two different named models."""
+    battle: a pair of two different named models. An adjudicated item's vote is the adjudicator's label
+    (its other votes left out), as in every pair format."""
     annotations = (
         export_annotations(project_ids=project_ids, filters=filters)
         .filter(item__response_2__isnull=False)
         .exclude(item__response_1__model_name="")
         .exclude(item__response_2__model_name="")
         .exclude(item__response_1__model_name=F("item__response_2__model_name"))
+        .exclude(Q(Exists(Adjudication.objects.filter(item_id=OuterRef("item_id")))) & ~Q(source=AnnotationSource.ADJUDICATED))
         .order_by("item_id", "id")
     )
     for row in annotations.values_list(*FIELDS).iterator(chunk_size=CHUNK_SIZE):

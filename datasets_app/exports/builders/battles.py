@@ -21,7 +21,8 @@ DESCRIPTION = (
     "`tie`, or `tie (bothbad)` when the voter marked neither response acceptable and preferred neither), "
     "`judge` (a pseudonymous voter id, a salted hash stable within the project), `tstamp` (Unix seconds of "
     "the vote), the prompt's messages and both responses. A decisive strength decides the winner even when "
-    "neither response was acceptable (`neither_acceptable` says so)."
+    "neither response was acceptable (`neither_acceptable` says so). An adjudicated pair has one row, the "
+    "adjudicator's label (`judge` null)."
 )
 
 MESSAGE = pa.struct([("role", pa.string()), ("content", pa.string())])

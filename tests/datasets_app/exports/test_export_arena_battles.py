@@ -6,6 +6,7 @@ The data (strengths canonical: negative = response 1 better):
   B1 "Q1" alpha (ckpt /a) vs beta (ckpt /b): anna −2 → model_a; otto 0 + neither → tie (bothbad)
   B2 "Q2" beta vs alpha: anna +3 → model_b; otto 0 → tie; an imported vote −1 → model_a, judge null
   B3 "Q3" alpha vs beta: anna neither, no strength → tie (bothbad); otto no strength → no outcome (dropped)
+  B4 "Q7" beta vs alpha: anna −1, adjudicated +3 → only the adjudicated label: model_b, judge null
   S  "Q4" alpha vs alpha, U "Q5" unnamed vs unnamed, G gold alpha vs beta: never exported.
 """
 import hashlib
@@ -14,9 +15,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from annotation.models import Annotation, Prompt
+from annotation.models import Annotation, AnnotationSource, Prompt
 from datasets_app.exports.services import dataset_version_create
 from datasets_app.models import AnnotatorPseudonymSalt
+from quality.models import Adjudication
 from tests.datasets_app.export_builders import annotate, read_jsonl, read_stored
 from tests.factories import ItemFactory, PromptFactory, ResponseFactory, UserFactory
 
@@ -59,14 +61,19 @@ def voted(project):
     vote(b2, None, 5, preference_strength=-1)
     vote(b3, anna, 6, neither_acceptable=True)
     vote(b3, otto, 7)
+    b4 = battle(project, "Q7", "beta", "alpha")
+    vote(b4, anna, 9, preference_strength=-1)
+    adjudicated = Annotation.objects.create(item=b4, source=AnnotationSource.ADJUDICATED, preference_strength=3)
+    Annotation.objects.filter(pk=adjudicated.pk).update(created_at=T0 + timedelta(minutes=10))
+    Adjudication.objects.create(item=b4, adjudicator=otto, annotation=adjudicated)
     for item in (battle(project, "Q4", "alpha", "alpha"), battle(project, "Q5", "", ""),
                  battle(project, "Q6", "alpha", "beta", is_gold=True, gold_strength=-1)):
         vote(item, anna, 8, preference_strength=-1)
-    return project, anna, otto, (b1, b2, b3)
+    return project, anna, otto, (b1, b2, b3, b4)
 
 
 def test_rows_match_the_hand_written_ones(voted, researcher, django_capture_on_commit_callbacks):
-    project, anna, otto, (b1, b2, b3) = voted
+    project, anna, otto, (b1, b2, b3, b4) = voted
     with django_capture_on_commit_callbacks(execute=True):
         version = dataset_version_create(project=project, format="arena-battles", created_by=researcher,
                                          policy={"validation_fraction": 0.0})
@@ -91,10 +98,11 @@ def test_rows_match_the_hand_written_ones(voted, researcher, django_capture_on_c
         row(b2, "beta", "alpha", "tie", 0, False, o, 4),
         row(b2, "beta", "alpha", "model_a", -1, False, None, 5),
         row(b3, "alpha", "beta", "tie (bothbad)", None, True, a, 6),
+        row(b4, "beta", "alpha", "model_b", 3, False, None, 10),
     ]
     assert read_jsonl(version, "validation") == []
     assert version.stats["drops"] == {"no_outcome": 1}
-    assert version.stats["labels"]["winner"] == {"model_a": 2, "model_b": 1, "tie": 1, "tie (bothbad)": 2}
+    assert version.stats["labels"]["winner"] == {"model_a": 2, "model_b": 2, "tie": 1, "tie (bothbad)": 2}
     card = read_stored(version, "README.md").decode()
     assert "One row per vote on a pair of responses by two different named models" in card
-    assert "`winner`" in card and "- response models: alpha 6, beta 6" in card
+    assert "`winner`" in card and "- response models: alpha 7, beta 7" in card
