@@ -6,7 +6,6 @@ from typing import Any
 from django.db.models import Exists, F, OuterRef, Q
 
 from annotation.models import AnnotationSource
-
 from datasets_app.exports.builders.battles import BattleVote
 from datasets_app.exports.selectors import export_annotations
 from quality.models import Adjudication
