@@ -14,6 +14,7 @@ class JobKind(models.TextChoices):
     OUTCOME_SIMULATION = "outcome_simulation", "Outcome simulation"
     DATASET_BUILD = "dataset_build", "Dataset version build"
     REWARD_EVALUATION = "reward_evaluation", "Reward-model evaluation"
+    ARENA = "arena", "Arena battles"
 
 
 # The Celery task that runs each kind, by name: the apps on top of `jobs` register them (each takes the
@@ -26,6 +27,7 @@ JOB_TASKS: dict[str, str] = {
     JobKind.OUTCOME_SIMULATION: "training.outcome_simulation",
     JobKind.DATASET_BUILD: "datasets_app.dataset_build",
     JobKind.REWARD_EVALUATION: "training.reward_evaluation",
+    JobKind.ARENA: "training.arena",
 }
 
 

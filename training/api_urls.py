@@ -1,6 +1,7 @@
 """API routes of the training app, mounted under /api/."""
 from django.urls import path
 
+from training.arena import api as arena
 from training.online_dpo import api as rounds
 from training.policies import api as policies
 from training.rewards import api as rewards
@@ -22,6 +23,7 @@ urlpatterns = [
     path("projects/<slug:slug>/online-runs/", rounds.OnlineRunsApi.as_view(), name="api-online-runs"),
     path("projects/<slug:slug>/rounds/<int:round_id>/", rounds.OnlineRoundApi.as_view(), name="api-online-round"),
     path("projects/<slug:slug>/rounds/<int:round_id>/resume/", rounds.OnlineRoundResumeApi.as_view(), name="api-online-round-resume"),
+    path("projects/<slug:slug>/arena/", arena.ArenaApi.as_view(), name="api-arena"),
     path("projects/<slug:slug>/policies/", policies.PolicyCheckpointsApi.as_view(), name="api-policies"),
     path("projects/<slug:slug>/policies/bootstrap/", policies.PolicyBootstrapApi.as_view(), name="api-policy-bootstrap"),
 ]

@@ -13,7 +13,9 @@ from django.db.models import Count, QuerySet
 
 from annotation.models import Project
 from datasets_app.exports import selectors
+from datasets_app.exports.battles import battle_votes
 from datasets_app.exports.builders import formats
+from datasets_app.exports.builders.battles import battle_row
 from datasets_app.exports.builders.card import CardContext, render_card
 from datasets_app.exports.builders.columnar.builders import COLUMNAR_FORMATS, batch_builder, group_key
 from datasets_app.exports.builders.columnar.frames import BatchContext, whole_groups
@@ -189,6 +191,25 @@ def _write_batches(build: _Build, annotations: QuerySet) -> None:
             build.on_progress(min(seen / max(total, 1), 1.0))
 
 
+def _write_battles(build: _Build, project_ids: list[int]) -> None:
+    """The arena-battles path: one row per vote on a pair of two named models (builders/battles.py)."""
+    stats = build.stats
+    with _cycle_collection_paused(), build.sink() as sink:
+        for vote in battle_votes(project_ids=project_ids, filters=build.version.filters):
+            row = battle_row(vote, build.pseudonym(vote.annotator_id))
+            if row is None:
+                stats.drop("no_outcome")
+                continue
+            split_name = build.split(vote.content_hash, None)
+            sink.write(split_name, split_name, row)
+            stats.rows[split_name] += 1
+            stats.label("winner", row[5])
+            stats.annotations["votes"] += 1
+            if vote.annotator_id is not None:
+                stats.annotators.add(vote.annotator_id)
+            stats.models.update((vote.model_a, vote.model_b))
+
+
 def write_dataset(version: DatasetVersion, root: Path, on_progress: Callable[[float], None]) -> ExportStats:
     """Stream the version's rows into `root` (every container asked for) and write its card."""
     policy = ExportPolicy.from_dict(version.policy)
@@ -203,6 +224,9 @@ def write_dataset(version: DatasetVersion, root: Path, on_progress: Callable[[fl
         annotations = selectors.export_annotations(project_ids=[p.pk for p in projects], filters=version.filters)
         _write_batches(build, annotations)
         review = quality_counts(annotations=annotations)
+    elif version.format == DatasetFormat.ARENA_BATTLES:
+        review = None
+        _write_battles(build, [p.pk for p in projects])
     else:
         review = None
         _write_groups(build, _hindsight_groups(projects, version.filters, build.pseudonym, build.split))

@@ -11,6 +11,7 @@ class DatasetFormat(models.TextChoices):
     TRL_PREFERENCE = "trl-preference", "TRL preference pairs (prompt / chosen / rejected)"
     INDIVIDUAL = "individual", "Individual annotations (pseudonymous annotators)"
     HINDSIGHT = "hindsight", "Hindsight judgements (foresight and hindsight ratings of simulated outcomes)"
+    ARENA_BATTLES = "arena-battles", "Arena battles (one row per vote between two named models, as Chatbot Arena)"
 
 
 class DatasetStatus(models.TextChoices):

@@ -183,6 +183,9 @@ ACCESS: dict[str, dict[str, str]] = {
     "api-online-round-resume": {"post": AD},
     "api-policies": {"get": R},
     "api-policy-bootstrap": {"post": AD},
+    # the arena: the stored leaderboard (researchers), launching an arena (admins)
+    "training:arena": {"get": R, "post": AD},
+    "api-arena": {"get": R, "post": AD},
 }
 
 ROUTES = resolver_routes()

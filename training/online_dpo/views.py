@@ -15,6 +15,7 @@ from annotation.listing import ListFilter, list_page
 from jobs.configs import config_field
 from jobs.models import JobStatus
 from jobs.permissions import can_run_jobs, job_project
+from training.arena import selectors as arena_selectors
 from training.online_dpo import selectors
 from training.online_dpo.config import MAX_ROUNDS, OnlineRoundConfig, round_config_defaults
 from training.online_dpo.models import RunMode
@@ -135,6 +136,7 @@ def round_detail(request: HttpRequest, slug: str, round_id: int) -> HttpResponse
         "slice": round_.human_items.select_related("response_1", "response_2", "prompt").order_by("pk")[:100],
         "can_run": can_run_jobs(request.user),
         "is_waiting": round_.job.status == JobStatus.WAITING,
+        "arena": arena_selectors.checkpoint_result(project=project, checkpoint_id=round_.checkpoint_id),
     }
     return render(request, "training/round_detail.html", context)
 

@@ -222,6 +222,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "training.reap_stale_jobs": {"queue": "default"},
     "training.online_dpo_tick": {"queue": "default"},
+    "training.arena_refresh": {"queue": "default"},
     "training.*": {"queue": "gpu"},
     "datasets_app.*": {"queue": "default"},
     "annotation.*": {"queue": "default"},
@@ -229,6 +230,8 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULE = {
     "reap-stale-jobs": {"task": "training.reap_stale_jobs", "schedule": 15.0, "options": {"queue": "default"}},
     "online-dpo-tick": {"task": "training.online_dpo_tick", "schedule": 30.0, "options": {"queue": "default"}},
+    # Recomputes the arena leaderboards whose battle votes changed (training.arena.leaderboard).
+    "arena-refresh": {"task": "training.arena_refresh", "schedule": 30.0, "options": {"queue": "default"}},
     # Fails dataset versions whose build job was reaped or cancelled (and removes their files).
     "reconcile-dataset-builds": {"task": "datasets_app.reconcile_dataset_builds", "schedule": 5.0, "options": {"queue": "default"}},
     # Recomputes the stored dashboard figures of projects that changed (annotation.stats).

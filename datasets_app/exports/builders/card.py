@@ -7,6 +7,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from datasets_app.exports.builders.battles import DESCRIPTION as BATTLES_DESCRIPTION
 from datasets_app.exports.builders.hindsight import card_section as hindsight_section
 
 DESCRIPTIONS = {
@@ -37,6 +38,7 @@ DESCRIPTIONS = {
         "string {\"1\": {version, simulator, model_path, template_hash, generation_params}, \"2\": … or null}, "
         "the same text in every container."
     ),
+    "arena-battles": BATTLES_DESCRIPTION,
 }
 AGGREGATION_NOTE = (
     "\"Most agreeing\": among all 3-subsets of the annotators' values, the one with the smallest range; ties go to "

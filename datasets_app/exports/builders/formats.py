@@ -17,6 +17,7 @@ from datasets_app.exports.builders.aggregation import (
     rounded_mean,
     weighted_aggregate,
 )
+from datasets_app.exports.builders.battles import battle_schema
 from datasets_app.exports.builders.hindsight import HindsightTally, hindsight_export_rows, hindsight_schema
 from datasets_app.exports.builders.policy import ExportPolicy
 from datasets_app.exports.builders.records import NEITHER_VALID, ItemGroup, Judgement, ResponseGroup
@@ -95,6 +96,8 @@ def file_schemas(format_name: str, policy: ExportPolicy, attributes: Sequence[st
         return {TRAIN: individual_schema(attributes), VALIDATION: individual_schema(attributes)}
     if format_name == "hindsight":
         return {TRAIN: hindsight_schema(), VALIDATION: hindsight_schema()}
+    if format_name == "arena-battles":
+        return {TRAIN: battle_schema(), VALIDATION: battle_schema()}
     raise ValueError(f"unknown format {format_name!r}")
 
 
