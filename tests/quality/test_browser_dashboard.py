@@ -1,6 +1,10 @@
 """The project dashboard in Debian's Chromium (Playwright): every chart is drawn (a canvas with a Chart.js
 chart on it) without a console error, and the pause / resume control stops and restarts an annotator's
-tasks, which their workspace says (issue 15, parts 4 and 5)."""
+tasks, which their workspace says (issue 15, parts 4 and 5). VERDICT_DASHBOARD_SCREENSHOT=docs/dashboard.png
+refreshes the README's picture of it."""
+import os
+from pathlib import Path
+
 import pytest
 
 from annotation import stats
@@ -35,6 +39,9 @@ def test_the_dashboard_draws_its_charts_and_pauses_an_annotator(page, chromium, 
         .filter((canvas) => window.Chart.getChart(canvas) !== undefined && canvas.width > 0)
         .map((canvas) => canvas.id || 'attribute ' + canvas.dataset.attribute)""")
     assert sorted(drawn) == sorted(canvases)
+    target = os.environ.get("VERDICT_DASHBOARD_SCREENSHOT")
+    if target:
+        page.screenshot(path=str(Path(target).resolve()), full_page=True)
     per_annotator = page.evaluate("() => window.Chart.getChart(document.getElementById('chart-annotators')).data")
     assert per_annotator["labels"] == ["anna", "otto"]
     assert [dataset["label"] for dataset in per_annotator["datasets"]] == ["gold accuracy", "reliability (Dawid–Skene)", "consensus agreement"]
