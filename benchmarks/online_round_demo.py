@@ -8,7 +8,8 @@ that the reward model learns and that the rounds should push the policy towards.
 Then train the reward model, bootstrap the tiny policy and run the rounds (commands in the README).
 `--report` then samples every checkpoint of the project on the held-out prompts and prints, per
 checkpoint, the active reward model's mean reward and the share of words from the preferred set
-(the ground truth the reward model was taught).
+(the ground truth the reward model was taught), each with a 95 % percentile-bootstrap interval over the
+held-out prompts (a prompt's samples move together).
 """
 from __future__ import annotations
 
@@ -94,6 +95,7 @@ def report(slug: str, samples: int = 16, max_new_tokens: int = 24) -> None:
     from verdict_ml.policies.generation import generate
     from verdict_ml.policies.toy import word_preference_reward
     from verdict_ml.rewards.ensemble import load_reward_scorer
+    from verdict_ml.stats import bootstrap_interval
 
     project = Project.objects.get(slug=slug)
     prompts = [p.messages for p in project.prompts.filter(pk__in=evaluation_prompts(project=project, config=round_config_defaults())).order_by("content_hash")]
@@ -101,14 +103,19 @@ def report(slug: str, samples: int = 16, max_new_tokens: int = 24) -> None:
     scorer = load_reward_scorer(model.member_paths or [model.path], device="cpu")
     preferred = word_preference_reward()
     print(f"{len(prompts)} held-out prompts x {samples} samples, seed 0, temperature 1")
-    print("checkpoint            RM reward  preferred-word share  example")
+    print("checkpoint            RM reward (95 % CI)          preferred-word share (95 % CI)  example")
     for checkpoint in PolicyCheckpoint.objects.filter(project=project).order_by("pk"):
         groups = generate(checkpoint.load_path, prompts, num_samples=samples, max_new_tokens=max_new_tokens, seed=0, device="cpu")
         flat_prompts = [p for p, group in zip(prompts, groups) for _ in group]
         texts = [sample.text for group in groups for sample in group]
         rewards = scorer(flat_prompts, texts)
         shares = preferred(flat_prompts, texts)
-        print(f"{checkpoint.name:<20} {sum(rewards) / len(rewards):>10.4f}  {sum(shares) / len(shares):>20.4f}  {texts[0]!r}")
+        columns = []
+        for values in (rewards, shares):
+            per_prompt = [sum(values[i : i + samples]) / samples for i in range(0, len(values), samples)]
+            low, high = bootstrap_interval(per_prompt)
+            columns.append(f"{sum(values) / len(values):>8.4f} ({low:.4f} to {high:.4f})")
+        print(f"{checkpoint.name:<20} {columns[0]}  {columns[1]:>30}  {texts[0]!r}")
 
 
 if __name__ == "__main__":
