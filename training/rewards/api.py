@@ -71,7 +71,7 @@ class RewardModelEvaluateApi(APIView):
         version = selectors.dataset_version_for(project=project, reference=data["dataset_version"])
         job = services.reward_evaluation_launch(
             reward_model=model, dataset_version=version, launched_by=request.user,
-            config={"split": data["split"], "aggregation": data["aggregation"]},
+            config={"split": data["split"], "aggregation": data.get("aggregation", "")},
         )
         job.refresh_from_db()
         return Response(job_selectors.job_live_state(job=job), status=status.HTTP_201_CREATED)

@@ -58,5 +58,5 @@ class EvaluationLaunchSerializer(serializers.Serializer):
     )
     split = serializers.ChoiceField(choices=EVALUATION_SPLITS, default="validation")
     aggregation = serializers.ChoiceField(
-        choices=["", *RewardAggregation.values], default="", help_text="Ensemble aggregation; empty: the model's own.",
+        choices=RewardAggregation.choices, required=False, help_text="Ensemble aggregation; omitted: the model's own.",
     )
