@@ -10,6 +10,15 @@ it) before submitting; people take tens of seconds per comparison, so the defaul
 a stress test. With no think time the clients form a closed loop that saturates the server, and the
 latency then measures the queue (Little's law), not the request.
 
+With --history-annotations N the annotators are not fresh accounts: the project is built as
+`scale.py` builds it (`export_scale.py`'s COPY builder: N past annotations, N / 3 pairs each judged by
+3 of the --annotators, so each has 3 · (N / 3) / annotators of them, 20k at 1M with 50 annotators; 1 %
+gold; the progress counters filled and the dashboard figures stored by the stats refresh), plus --items
+open pairs nobody has judged (default: 10 % of the judged pairs, as scale.py), and those same annotators
+run the loop:
+
+    .venv/bin/python benchmarks/annotation_load.py --history-annotations 1000000 --annotators 50 --seconds 60
+
 Uses (and recreates) the database named by --database-url (default: verdict_bench on the local
 PostgreSQL). Not part of the test suite.
 """
@@ -29,10 +38,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+SLUG = "load"
+# With --history-annotations the project asks for Likert scores too (the builder's default task types).
+HISTORY_ANSWER = {"attribute_scores": {slot: {name: 2 for name in ("helpfulness", "correctness", "coherence", "complexity", "verbosity")}
+                                       for slot in ("A", "B")}, "justification": "A is clearer."}
+
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--items", type=int, help="open items (default 100,000; with --history-annotations 10 %% of the judged pairs)")
+    parser.add_argument("--history-annotations", type=int, default=0,
+                        help="build the annotators' past annotations with scale.py's builder (default 0: fresh accounts)")
     parser.add_argument("--annotators", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--overlap", type=int, default=3)
@@ -55,6 +71,21 @@ def recreate_database(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def seed_history(args: argparse.Namespace, env: dict[str, str]) -> list[str]:
+    """scale.py's project of --history-annotations past annotations by the --annotators (progress counters
+    filled, figures stored by the stats refresh in a child process, as scale.py does); returns their tokens."""
+    from benchmarks import scale
+
+    built = scale.populate(args.history_annotations, SLUG, args.annotators, args.items)  # sets Django up
+    from rest_framework.authtoken.models import Token
+
+    project, users = built.pop("project"), built.pop("users")
+    built.update(scale.run_step(env, "refresh", "--slug", project.slug))
+    histories = sorted(user.annotations.count() for user in users)
+    print(f"built: {json.dumps(built)}; past annotations per annotator {histories[0]:,}–{histories[-1]:,}", flush=True)
+    return [Token.objects.create(user=user).key for user in users]
+
+
 def seed(args: argparse.Namespace) -> list[str]:
     """Migrate and create the project, items and annotators; returns the annotators' API tokens."""
     import django
@@ -68,7 +99,7 @@ def seed(args: argparse.Namespace) -> list[str]:
     from annotation.models import Item, Membership, Project, Prompt, Response, messages_content_hash, text_content_hash
 
     call_command("migrate", verbosity=0)
-    project = Project.objects.create(name="Load", slug="load", overlap=args.overlap, task_types=["pairwise"], justification_min_strength=4)
+    project = Project.objects.create(name="Load", slug=SLUG, overlap=args.overlap, task_types=["pairwise"], justification_min_strength=4)
     batch = 5000
     for start in range(0, args.items, batch):
         count = min(batch, args.items - start)
@@ -98,8 +129,9 @@ def seed(args: argparse.Namespace) -> list[str]:
 
 
 class Annotator(threading.Thread):
-    def __init__(self, token: str, port: int, deadline: float, think_seconds: float, seed: int) -> None:
+    def __init__(self, token: str, port: int, deadline: float, think_seconds: float, seed: int, extra: dict) -> None:
         super().__init__(daemon=True)
+        self.extra = extra
         self.token, self.port, self.deadline = token, port, deadline
         self.think_seconds = think_seconds
         self.rng = random.Random(seed)
@@ -128,7 +160,7 @@ class Annotator(threading.Thread):
     def run(self) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         while time.monotonic() < self.deadline:
-            status, task = self.call("/api/projects/load/next-task/", {}, "next-task")
+            status, task = self.call(f"/api/projects/{SLUG}/next-task/", {}, "next-task")
             if status == 204:
                 break
             if status != 200:
@@ -136,7 +168,7 @@ class Annotator(threading.Thread):
                 continue
             if self.think_seconds:
                 time.sleep(self.think_seconds * self.rng.uniform(0.5, 1.5))
-            answer = {"client_id": str(uuid.uuid4()), "preference_strength": -1, "time_spent_seconds": 1.0}
+            answer = {"client_id": str(uuid.uuid4()), "preference_strength": -1, "time_spent_seconds": 1.0, **self.extra}
             status, _ = self.call(f"/api/tasks/{task['assignment_id']}/annotation/", answer, "submit")
             self.errors += status not in (200, 201)
         self.conn.close()
@@ -159,11 +191,23 @@ def main() -> None:
         "LOG_LEVEL": "WARNING",
     }
     os.environ.update(env)
-    print(f"seeding {args.items} items, {args.annotators} annotators …", flush=True)
+    history = args.history_annotations
+    if not history and args.items is None:
+        args.items = 100_000
+    print(f"seeding {f'{args.items:,}' if args.items is not None else '10 % open'} items, {args.annotators} annotators"
+          + (f", {history:,} past annotations" if history else "") + " …", flush=True)
     started = time.perf_counter()
     recreate_database(args.database_url)
-    tokens = seed(args)
+    tokens = seed_history(args, env) if history else seed(args)
     print(f"seeded in {time.perf_counter() - started:.1f} s", flush=True)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM annotation_annotation")
+        before = cursor.fetchone()[0]
+        cursor.execute("SELECT COUNT(*) FROM annotation_item WHERE completed_count = 0")
+        open_items = cursor.fetchone()[0]
+    connection.close()
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "verdict.wsgi", "-b", f"127.0.0.1:{args.port}", "-w", str(args.workers),
          "-k", "gthread", "--threads", str(args.threads), "--keep-alive", "75", "--log-level", "warning"],
@@ -177,7 +221,8 @@ def main() -> None:
             except OSError:
                 time.sleep(0.2)
         deadline = time.monotonic() + args.seconds
-        annotators = [Annotator(token, args.port, deadline, args.think_seconds, seed) for seed, token in enumerate(tokens)]
+        extra = HISTORY_ANSWER if history else {}
+        annotators = [Annotator(token, args.port, deadline, args.think_seconds, seed, extra) for seed, token in enumerate(tokens)]
         began = time.perf_counter()
         for annotator in annotators:
             annotator.start()
@@ -187,16 +232,15 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute("SELECT COALESCE(MAX(n), 0) FROM (SELECT COUNT(*) AS n FROM annotation_annotation GROUP BY item_id) t")
         max_per_item = cursor.fetchone()[0]
         cursor.execute("SELECT COUNT(*) FROM annotation_annotation")
-        annotations = cursor.fetchone()[0]
+        annotations = cursor.fetchone()[0] - before
     print(
         f"\n{args.annotators} annotators, think {args.think_seconds:g} s, {elapsed:.1f} s, "
-        f"gunicorn {args.workers}×{args.threads} gthread, {args.items} items"
+        f"gunicorn {args.workers}×{args.threads} gthread, {open_items:,} open items"
+        + (f", {history:,} past annotations" if history else "")
     )
     print(f"tasks completed: {annotations} ({annotations / elapsed:.1f} tasks/s, {2 * annotations / elapsed:.1f} requests/s)")
     steady_from = began + args.warmup_seconds

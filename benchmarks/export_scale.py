@@ -61,8 +61,9 @@ def _copy(cursor, table: str, columns: tuple[str, ...], rows) -> None:
             copy.write_row(row)
 
 
-def build(n: int, slug: str) -> None:
-    """A project with n annotations: n / 3 pairs, each judged by 3 of 20 annotators (with assignments)."""
+def build(n: int, slug: str, annotators: int = ANNOTATORS) -> None:
+    """A project with n annotations: n / 3 pairs, each judged by 3 of `annotators` (default 20) annotators,
+    with their assignments; every annotator has 3 · (n / 3) / annotators past annotations."""
     from django.core.management import call_command
     from django.db import connection
 
@@ -73,7 +74,7 @@ def build(n: int, slug: str) -> None:
     call_command("migrate", verbosity=0)
     Project.objects.filter(slug=slug).delete()
     project = Project.objects.create(name=f"Benchmark {n}", slug=slug)
-    users = [UserFactory(username=f"bench-annotator-{i}", role="annotator").pk for i in range(ANNOTATORS)]
+    users = [UserFactory(username=f"bench-annotator-{i}", role="annotator").pk for i in range(annotators)]
     items = n // PER_ITEM
     started = time.perf_counter()
     with connection.cursor() as django_cursor:
@@ -93,7 +94,7 @@ def build(n: int, slug: str) -> None:
         _copy(cursor, "annotation_item",
               ("id", "project_id", "prompt_id", "response_1_id", "response_2_id", "is_gold", "round", "priority", "completed_count", "created_at"),
               ((item0 + i, project.pk, prompt0 + i, response0 + 2 * i, response0 + 2 * i + 1, False, i % 3, 0.0, PER_ITEM, NOW) for i in range(items)))
-        judged = [(item0 + i, users[(i + k) % ANNOTATORS], k) for i in range(items) for k in range(PER_ITEM)]
+        judged = [(item0 + i, users[(i + k) % annotators], k) for i in range(items) for k in range(PER_ITEM)]
         _copy(cursor, "annotation_assignment",
               ("item_id", "annotator_id", "state", "swapped", "leased_at", "lease_expires_at", "skip_reason", "skip_note", "updated_at"),
               ((item, user, "submitted", (item + k) % 2 == 0, NOW, NOW, "", "", NOW) for item, user, k in judged))

@@ -5,9 +5,11 @@ For each size the database is recreated and filled by `export_scale.py`'s COPY b
 each judged by 3 of 20 annotators: every annotator has n / 20 past annotations, 50k at 1M), plus 10 %
 open items (nobody has judged them) and 1 % gold among the judged ones; then the per-annotator progress
 counters are filled as migration 0006 fills them and the dashboard figures are computed by the stats
-refresh service, as the beat task would. The app is served by gunicorn as the README's Production
-section says (DEBUG=0, VERDICT_HTTPS=0, a random SECRET_KEY, collected static files), and one client
-times each endpoint over --requests warm requests (after --warmup), printing the median and p95; the
+refresh service, as the beat task would (in a process of its own: its time and peak RSS are printed).
+With --explain (the default) every SELECT and UPDATE behind the timed requests is then run under
+`EXPLAIN (ANALYZE, BUFFERS)` and summarised (`scale_explain.py`). The app is served by gunicorn as the
+README's Production section says (DEBUG=0, VERDICT_HTTPS=0, a random SECRET_KEY, collected static
+files), and one client times each endpoint over --requests warm requests (after --warmup), printing the median and p95; the
 last table is the growth factor from the smallest size to the largest, per endpoint.
 
     createdb -h 127.0.0.1 -U postgres verdict_scale
@@ -32,6 +34,8 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks import scale_explain  # noqa: E402
 
 ANNOTATORS = 20  # export_scale's builder
 SCORES = {slot: {name: 2 for name in ("helpfulness", "correctness", "coherence", "complexity", "verbosity")} for slot in ("A", "B")}
@@ -63,35 +67,29 @@ def recreate_database(url: str) -> None:
         connection.execute(f'CREATE DATABASE "{name}"')
 
 
-def build(n: int) -> dict:
-    """The export benchmark's project of n annotations, plus open and gold items, members, counters,
-    stored figures, tokens and session cookies. Runs with the server's settings (session cookies are
-    signed with its SECRET_KEY)."""
+def populate(n: int, slug: str, annotators: int = ANNOTATORS, open_items: int | None = None) -> dict:
+    """The export benchmark's project of n annotations by `annotators` members, plus open items (default
+    10 % of the judged ones: new pairs nobody has judged) and 1 % gold among the judged items, with the
+    progress counters as migration 0006 starts them. Returns the project, its annotators and timings."""
     import django
 
     django.setup()
     from django.apps import apps
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.core.management import call_command
+    from django.contrib.auth import get_user_model
     from django.db import connection
-    from rest_framework.authtoken.models import Token
 
     from annotation.models import Membership, Project
     from annotation.models import messages_content_hash as prompt_hash
-    from annotation.stats import project_stats_refresh
     from benchmarks import export_scale
-    from tests.factories import UserFactory
 
-    slug = f"scale-{n}"
     started = time.perf_counter()
-    export_scale.build(n, slug)
+    export_scale.build(n, slug, annotators)
     built = time.perf_counter() - started
     project = Project.objects.get(slug=slug)
     users = list(get_user_model().objects.filter(username__startswith="bench-annotator-").order_by("id"))
-    researcher = UserFactory(username="scale-researcher", role="researcher")
-    Membership.objects.bulk_create([Membership(project=project, user=user) for user in [*users, researcher]])
+    Membership.objects.bulk_create([Membership(project=project, user=user) for user in users])
     judged_items = n // export_scale.PER_ITEM
+    opened = judged_items // 10 if open_items is None else open_items
     with connection.cursor() as django_cursor:
         cursor = django_cursor.cursor
         cursor.execute("SELECT min(id) FROM annotation_item WHERE project_id = %s", [project.pk])
@@ -102,8 +100,6 @@ def build(n: int) -> dict:
             " WHERE a.item_id = i.id AND a.annotator_id = %s AND i.project_id = %s AND (i.id - %s) %% 100 = 0",
             [users[0].pk, project.pk, first_item],
         )
-        # 10 % open items: new pairs nobody has judged.
-        opened = judged_items // 10
         prompt0 = export_scale._next_ids(cursor, "annotation_prompt", opened)
         response0 = export_scale._next_ids(cursor, "annotation_response", 2 * opened)
         item0 = export_scale._next_ids(cursor, "annotation_item", opened)
@@ -122,14 +118,32 @@ def build(n: int) -> dict:
             ((item0 + i, project.pk, prompt0 + i, response0 + 2 * i, response0 + 2 * i + 1, False, 3, 0.0, 0, export_scale.NOW) for i in range(opened)),
         )
         cursor.execute("ANALYZE")
-    # Progress counters as migration 0006 starts them, and the figures as the beat refresh computes them.
+    # Progress counters as migration 0006 starts them.
     started_counters = time.perf_counter()
     migration = __import__("annotation.migrations.0006_annotator_progress", fromlist=["count_existing"])
     migration.count_existing(apps, None)
     counters = time.perf_counter() - started_counters
-    started_stats = time.perf_counter()
-    project_stats_refresh(project=project)
-    refresh = time.perf_counter() - started_stats
+    return {
+        "project": project, "users": users, "annotations": judged_items * export_scale.PER_ITEM, "open_items": opened,
+        "build_seconds": round(built, 1), "counter_backfill_seconds": round(counters, 1),
+    }
+
+
+def build(n: int) -> dict:
+    """`populate`'s project with a researcher member, tokens and session cookies, and collected static
+    files. Runs with the server's settings (session cookies are signed with its SECRET_KEY)."""
+    populated = populate(n, f"scale-{n}")
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+    from rest_framework.authtoken.models import Token
+
+    from annotation.models import Membership
+    from tests.factories import UserFactory
+
+    project, users = populated.pop("project"), populated.pop("users")
+    researcher = UserFactory(username="scale-researcher", role="researcher")
+    Membership.objects.create(project=project, user=researcher)
     call_command("collectstatic", "--noinput", verbosity=0)
 
     def session(user) -> str:
@@ -142,12 +156,42 @@ def build(n: int) -> dict:
 
     annotator = users[0]
     return {
-        "slug": slug, "annotations": judged_items * export_scale.PER_ITEM, "open_items": opened,
-        "annotator_history": annotator.annotations.count(),
-        "build_seconds": round(built, 1), "counter_backfill_seconds": round(counters, 1), "stats_refresh_seconds": round(refresh, 1),
+        "slug": project.slug, **populated, "annotator_history": annotator.annotations.count(),
         "annotator_token": Token.objects.create(user=annotator).key, "researcher_token": Token.objects.create(user=researcher).key,
         "annotator_session": session(annotator), "researcher_session": session(researcher),
     }
+
+
+def refresh(slug: str) -> dict:
+    """The dashboard figures of a project computed and stored by the stats refresh service, as the beat
+    task does (with the registered extensions: quality's Dawid–Skene reliability); run in its own
+    process, so the peak RSS is the refresh's."""
+    import django
+
+    django.setup()
+    from annotation.models import Project
+    from annotation.stats import project_stats_refresh
+
+    baseline = _peak_rss_mb()
+    started = time.perf_counter()
+    project_stats_refresh(project=Project.objects.get(slug=slug))
+    return {"stats_refresh_seconds": round(time.perf_counter() - started, 1), "stats_refresh_peak_rss_mb": _peak_rss_mb(),
+            "rss_before_refresh_mb": baseline}
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def run_step(env: dict[str, str], *args: str) -> dict:
+    """One step of this script in a child process with `env`; returns the JSON line it prints last."""
+    done = subprocess.run([sys.executable, __file__, "--step", *args], env=env, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode:
+        sys.stderr.write(done.stderr)
+        raise SystemExit(f"step {args} failed")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 class Client:
@@ -232,10 +276,12 @@ def run_size(n: int, args: argparse.Namespace) -> tuple[dict, dict[str, tuple[fl
     static_root = tempfile.mkdtemp(prefix="verdict-scale-static-")
     env = server_env(args.database_url, static_root, secrets.token_urlsafe(50))
     recreate_database(args.database_url)
-    done = subprocess.run([sys.executable, __file__, "--step", "build", "--n", str(n)], env=env, cwd=ROOT, check=True,
-                          capture_output=True, text=True)
-    info = json.loads(done.stdout.strip().splitlines()[-1])
+    info = run_step(env, "build", "--n", str(n))
+    info.update(run_step(env, "refresh", "--slug", info["slug"]))
     print(f"\n{n:,} annotations: " + json.dumps({k: v for k, v in info.items() if not k.endswith(("token", "session"))}), flush=True)
+    if args.explain:
+        explained = run_step(env, "explain", "--slug", info["slug"])
+        print(scale_explain.summary(explained), flush=True)
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "verdict.wsgi", "-k", "gthread", "-w", str(args.workers), "--threads", "4",
          "-b", f"127.0.0.1:{args.port}", "--keep-alive", "75", "--timeout", "300", "--log-level", "warning"],
@@ -265,11 +311,20 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (gthread, 4 threads each)")
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/verdict_scale"))
-    parser.add_argument("--step", choices=["build"], help=argparse.SUPPRESS)
+    parser.add_argument("--explain", action=argparse.BooleanOptionalAction, default=True,
+                        help="after each build, EXPLAIN (ANALYZE, BUFFERS) the queries of the key requests (default: on)")
+    parser.add_argument("--step", choices=["build", "refresh", "explain"], help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--slug", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step == "build":
         print(json.dumps(build(args.n)))
+        return
+    if args.step == "refresh":
+        print(json.dumps(refresh(args.slug)))
+        return
+    if args.step == "explain":
+        print(json.dumps(scale_explain.explain_requests(args.slug)))
         return
     if not args.port:
         with socket.socket() as probe:
