@@ -29,15 +29,28 @@ def _nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from _nodes(child)
 
 
+def _top_level(sql: str) -> str:
+    """The query with every parenthesised part (subqueries, function arguments) left out."""
+    depth, kept = 0, []
+    for char in sql:
+        depth += char == "("
+        if not depth:
+            kept.append(char)
+        depth -= char == ")" and depth > 0
+    return "".join(kept)
+
+
 def _describe(sql: str) -> str:
-    """A short name for a query: its main table, and whether it locks, counts or updates."""
-    table = re.search(r'(?:FROM|UPDATE)\s+"(\w+)"', sql)
+    """A short name for a query: its main table (the outer FROM's, else the first one named), and
+    whether it locks, counts or updates."""
+    outer = _top_level(sql)
+    table = re.search(r'(?:FROM|UPDATE)\s+"(\w+)"', outer) or re.search(r'(?:FROM|UPDATE)\s+"(\w+)"', sql)
     name = table.group(1) if table else sql[:40]
     flags = [flag for flag, found in (
         ("UPDATE", sql.startswith("UPDATE")),
-        ("lock, SKIP LOCKED", "SKIP LOCKED" in sql),
-        ("COUNT", "COUNT(" in sql.split(" FROM ", 1)[0]),
-        ("EXISTS", sql.startswith("SELECT 1 AS") and "LIMIT 1" in sql),
+        ("lock, SKIP LOCKED", "SKIP LOCKED" in outer),
+        ("COUNT", "COUNT" in outer.split(" FROM ", 1)[0]),
+        ("EXISTS", outer.startswith("SELECT 1 AS") and "LIMIT 1" in outer),
     ) if found]
     return name + (f" ({', '.join(flags)})" if flags else "")
 
