@@ -38,7 +38,9 @@ def open_items_count(*, project: Project, annotator: AbstractBaseUser) -> int:
         )
         count = (
             Item.objects.filter(project=project)
-            .filter(Q(is_gold=True) | Q(completed_count__lt=project.overlap))
+            # The same set as `is_gold OR completed_count < overlap`, spelt so that each branch is a range of
+            # the (project, is_gold, completed_count, …) index: a bitmap OR, not a scan of all items.
+            .filter(Q(is_gold=True) | Q(is_gold=False, completed_count__lt=project.overlap))
             .exclude(Exists(finished))
             .count()
         )

@@ -156,7 +156,8 @@ def my_annotations(request: HttpRequest, slug: str) -> HttpResponse:
     project = project_for_annotation(request.user, slug)
     # A page at a time (`?page=`, `?q=` searches justifications); `listing` has the page's controls.
     listing = list_page(
-        request, selectors.annotations_of(annotator=request.user, project=project),
+        # `review` (the quality app's one-to-one) is shown per row: fetched with the page, not per row.
+        request, selectors.annotations_of(annotator=request.user, project=project).select_related("review"),
         search=("justification",), search_label="Search justifications",
     )
     rows = [_shown_row(annotation) for annotation in listing]
