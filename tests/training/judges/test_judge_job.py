@@ -1,0 +1,110 @@
+"""A judge run labels a project's pairs as MODEL annotations naming the judge: a registered reward model
+(the tiny word-preference BERT) or the project's tiny policy as an LM judge; `unlabelled` skips the
+pairs people labelled; launching checks the judge's model; the API launches for admins only."""
+import pytest
+from django.core.exceptions import ValidationError
+
+from annotation.models import Annotation, AnnotationSource, Item
+from jobs.models import JobKind, JobStatus
+from tests.datasets_app.export_builders import annotate, pair, raters
+from tests.training.online_dpo.online_dpo_helpers import (
+    register_policy,
+    register_reward_model,
+    shared_tiny_policy,
+    shared_word_reward_model,
+)
+from training.judges.job_body import judge_execute
+from training.judges.models import JudgeRun
+from training.judges.services import judge_run_launch
+from verdict_ml.policies.toy import DEFAULT_PREFERRED_WORDS
+
+pytestmark = pytest.mark.django_db
+
+
+def word_pairs(project, n=4):
+    liked = sorted(DEFAULT_PREFERRED_WORDS)[0]
+    items = []
+    for index in range(n):
+        good, bad = f"The cat is {liked}.", f"The cat is {'grumpy' if index % 2 else 'sleepy'} {index}."
+        items.append(pair(project, f"Tell me about the cat {index}.", good if index % 2 else bad, bad if index % 2 else good))
+    return items
+
+
+def test_a_reward_model_judge_labels_every_pair(project, admin_user):
+    items = word_pairs(project)
+    register_reward_model(project, shared_word_reward_model())
+    run = judge_run_launch(project=project, config={"device": "cpu"}, launched_by=admin_user, enqueue=False)
+    assert run.job.kind == JobKind.JUDGE and run.label.startswith(f"judge #{run.pk}: reward model ")
+
+    assert judge_execute(run.job_id, task_id="test") == JobStatus.SUCCEEDED, run.job.error
+
+    labels = Annotation.objects.filter(source=AnnotationSource.MODEL, judge=run.label)
+    assert labels.count() == len(items)
+    assert all(label.annotator_id is None and -3 <= label.preference_strength <= 3 for label in labels)
+    run.refresh_from_db()
+    assert run.summary["labels"] == len(items) and run.summary["no_verdict"] == 0
+    assert Item.objects.filter(project=project, completed_count__gt=0).count() == 0
+
+    judge_execute(run.job_id, task_id="redelivered")  # a redelivered message finds the job claimed
+    assert labels.count() == len(items)
+
+
+def test_unlabelled_scope_skips_pairs_people_labelled(project, admin_user):
+    items = word_pairs(project)
+    annotate(items[0], raters(1)[0], preference_strength=-1)
+    register_reward_model(project, shared_word_reward_model())
+    run = judge_run_launch(project=project, config={"device": "cpu", "items": "unlabelled"}, launched_by=admin_user, enqueue=False)
+
+    assert judge_execute(run.job_id, task_id="test") == JobStatus.SUCCEEDED
+
+    judged = set(Annotation.objects.filter(source=AnnotationSource.MODEL).values_list("item_id", flat=True))
+    assert judged == {item.pk for item in items[1:]}
+
+
+@pytest.mark.parametrize("method", ["generate", "logprobs"])
+def test_the_tiny_policy_judges_as_an_lm_with_a_bounded_answer(project, admin_user, method):
+    word_pairs(project, n=2)
+    register_policy(project, shared_tiny_policy())
+    template = "{conversation}\nA: {response_a}\nB: {response_b}\nVerdict:"
+    config = {"judge": "lm", "method": method, "prompt_template": template, "max_new_tokens": 4, "device": "cpu"}
+    run = judge_run_launch(project=project, config=config, launched_by=admin_user, enqueue=False)
+    assert run.label.startswith(f"judge #{run.pk}: LM tiny initial")
+
+    assert judge_execute(run.job_id, task_id="test") == JobStatus.SUCCEEDED, JudgeRun.objects.get(pk=run.pk).job.error
+
+    run.refresh_from_db()
+    # The tiny policy knows no verdicts: whatever it says, each pair gets a label in range or none.
+    assert run.summary["items"] == 2
+    assert run.summary["labels"] + run.summary["no_verdict"] == 2
+    for label in Annotation.objects.filter(judge=run.label):
+        assert label.source == AnnotationSource.MODEL and -3 <= label.preference_strength <= 3
+
+
+def test_a_launch_names_what_is_missing(project, admin_user):
+    word_pairs(project, n=1)
+    with pytest.raises(ValidationError) as error:
+        judge_run_launch(project=project, config={}, launched_by=admin_user, enqueue=False)
+    assert "reward_model" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        judge_run_launch(project=project, config={"judge": "lm"}, launched_by=admin_user, enqueue=False)
+    assert "model_path" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        judge_run_launch(project=project, config={"judge": "lm", "model_path": "/x", "prompt_template": "no placeholders"},
+                         launched_by=admin_user, enqueue=False)
+    assert "prompt_template" in error.value.message_dict
+
+
+def test_the_api_launches_for_admins_and_lists_for_researchers(project, admin_user, researcher, client_for, django_capture_on_commit_callbacks, settings):
+    word_pairs(project, n=1)
+    register_reward_model(project, shared_word_reward_model())
+    url = f"/api/projects/{project.slug}/judges/"
+    assert client_for(researcher).post(url, {"config": {"device": "cpu"}}, format="json").status_code == 403
+    response = client_for(admin_user).post(url, {"config": {"device": "cpu", "cuts": [0.9, 0.6, 0.7]}}, format="json")
+    assert response.status_code == 400 and "cuts" in str(response.json())
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(admin_user).post(url, {"config": {"device": "cpu"}}, format="json")
+    assert response.status_code == 201, response.json()
+    listed = client_for(researcher).get(url).json()
+    assert [row["label"] for row in listed] == [response.json()["label"]]
+    assert listed[0]["status"] == JobStatus.SUCCEEDED
