@@ -65,3 +65,12 @@ def test_judge_labels_are_not_human_figures(judged):
     assert payload["annotations"] == 13
     assert sum(payload["strength_distribution"]["platform"].values()) == 13
     assert payload["imported_annotations"] == 0
+
+
+def test_the_dashboard_page_shows_each_judge_from_the_stored_figures(judged, researcher, client):
+    project_stats_refresh(project=judged)
+    client.force_login(researcher)
+    page = client.get(f"/projects/{judged.slug}/dashboard/").content.decode()
+    assert 'id="judge-table"' in page
+    assert f'data-judge="{J}"' in page
+    assert "1.00 (2/2, 0.34–1.00)" in page and "0.60 (3/5," in page
