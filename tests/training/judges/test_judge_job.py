@@ -108,3 +108,17 @@ def test_the_api_launches_for_admins_and_lists_for_researchers(project, admin_us
     listed = client_for(researcher).get(url).json()
     assert [row["label"] for row in listed] == [response.json()["label"]]
     assert listed[0]["status"] == JobStatus.SUCCEEDED
+
+
+def test_the_command_runs_a_reward_model_judge_inline(project):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    word_pairs(project, n=2)
+    register_reward_model(project, shared_word_reward_model())
+    out = StringIO()
+    call_command("run_judge", "--project", project.slug, "--device", "cpu", "--cuts", "0.6", "0.7", "0.9", stdout=out)
+    assert "2 label(s) on 2 pair(s), 0 without a verdict" in out.getvalue()
+    run = JudgeRun.objects.get(project=project)
+    assert run.config["cuts"] == [0.6, 0.7, 0.9]
