@@ -28,7 +28,8 @@ class JudgeConfig:
     default_strength: int = setting(2, ge=1, le=3, help="LM judge: the strength of a verdict that names a side without one.")
     cuts: list[float] = setting(list(DEFAULT_CUTS), help="Confidences in the preferred side at which the strength becomes 1, 2 and 3 "
                                 "(reward model: σ(r2 − r1); LM logprobs: P(B) / (P(A) + P(B))); below the first: a tie.")
-    items: str = setting(ALL_ITEMS, choices=(ALL_ITEMS, UNLABELLED),
+    # (named `scope`, not `items`: a template reading `config.items` would get this setting, not the dict's items)
+    scope: str = setting(ALL_ITEMS, choices=(ALL_ITEMS, UNLABELLED),
                          help="all: every non-gold pair (to measure the judge against people); unlabelled: pairs no person has labelled (RLAIF).")
     max_items: int = setting(500, ge=1, le=200000, help="Pairs judged at most (oldest first).")
     batch_size: int = setting(16, ge=1, le=1024, help="Pairs per forward pass.")

@@ -8,7 +8,7 @@ from django.conf import settings
 
 from jobs.models import TrainingJob
 from jobs.runtime import JobCancelled, JobReporter, finite, run_job
-from training.judges.config import judge_config_clean
+from training.judges.config import UNLABELLED, judge_config_clean
 from training.judges.models import JudgeKind, JudgeRun
 from training.judges.selectors import judge_items
 from training.judges.services import judge_labels_store
@@ -62,10 +62,10 @@ def judge_body(job: TrainingJob, reporter: JobReporter) -> dict[str, Any]:
 
     run = judge_run_for_job(job)
     config = judge_config_clean({k: v for k, v in job.config.items() if k != "judge_run"})
-    items = judge_items(project=run.project, scope=config["items"], limit=config["max_items"])
+    items = judge_items(project=run.project, scope=config["scope"], limit=config["max_items"])
     if not items:
-        raise ValueError(f"project {run.project.slug!r} has no {'unlabelled ' if config['items'] == 'unlabelled' else ''}non-gold pairs to judge")
-    reporter.log(f"{run.label}: judging {len(items)} pair(s) ({config['items']})")
+        raise ValueError(f"project {run.project.slug!r} has no {'unlabelled ' if config['scope'] == UNLABELLED else ''}non-gold pairs to judge")
+    reporter.log(f"{run.label}: judging {len(items)} pair(s) ({config['scope']})")
     reporter.progress(0, len(items), stage="loading the judge")
     judge = _judge(run, config)
     strengths: Counter = Counter()
@@ -82,7 +82,7 @@ def judge_body(job: TrainingJob, reporter: JobReporter) -> dict[str, Any]:
         answers += [v.answer for v in verdicts if v.answer][: ANSWERS_KEPT - len(answers)]
         reporter.progress(start + len(chunk), len(items), stage="judging")
     summary = finite({
-        "judge": run.label, "items": len(items), "labels": written, "no_verdict": no_verdict,
+        "judge": run.label, "pairs": len(items), "labels": written, "no_verdict": no_verdict,
         "strengths": dict(sorted(strengths.items(), key=lambda kv: int(kv[0]))), "answers": answers,
     })
     JudgeRun.objects.filter(pk=run.pk).update(summary=summary)

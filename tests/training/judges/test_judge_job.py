@@ -3,6 +3,7 @@
 pairs people labelled; launching checks the judge's model; the API launches for admins only."""
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from annotation.models import Annotation, AnnotationSource, Item
 from jobs.models import JobKind, JobStatus
@@ -53,7 +54,7 @@ def test_unlabelled_scope_skips_pairs_people_labelled(project, admin_user):
     items = word_pairs(project)
     annotate(items[0], raters(1)[0], preference_strength=-1)
     register_reward_model(project, shared_word_reward_model())
-    run = judge_run_launch(project=project, config={"device": "cpu", "items": "unlabelled"}, launched_by=admin_user, enqueue=False)
+    run = judge_run_launch(project=project, config={"device": "cpu", "scope": "unlabelled"}, launched_by=admin_user, enqueue=False)
 
     assert judge_execute(run.job_id, task_id="test") == JobStatus.SUCCEEDED
 
@@ -74,7 +75,7 @@ def test_the_tiny_policy_judges_as_an_lm_with_a_bounded_answer(project, admin_us
 
     run.refresh_from_db()
     # The tiny policy knows no verdicts: whatever it says, each pair gets a label in range or none.
-    assert run.summary["items"] == 2
+    assert run.summary["pairs"] == 2
     assert run.summary["labels"] + run.summary["no_verdict"] == 2
     for label in Annotation.objects.filter(judge=run.label):
         assert label.source == AnnotationSource.MODEL and -3 <= label.preference_strength <= 3
@@ -122,3 +123,12 @@ def test_the_command_runs_a_reward_model_judge_inline(project):
     assert "2 label(s) on 2 pair(s), 0 without a verdict" in out.getvalue()
     run = JudgeRun.objects.get(project=project)
     assert run.config["cuts"] == [0.6, 0.7, 0.9]
+
+
+def test_the_job_page_says_what_a_judge_job_does(project, admin_user, client):
+    word_pairs(project, n=1)
+    register_reward_model(project, shared_word_reward_model())
+    run = judge_run_launch(project=project, config={"device": "cpu"}, launched_by=admin_user, enqueue=False)
+    client.force_login(admin_user)
+    page = client.get(reverse("jobs:job_detail", args=[run.job_id])).content.decode()
+    assert f"model judge run #{run.pk}" in page

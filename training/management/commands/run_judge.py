@@ -50,5 +50,5 @@ class Command(BaseCommand):
             raise CommandError(f"Job #{run.job_id} {run.job.status}: {run.job.error}")
         summary = run.job.summary
         self.stdout.write(self.style.SUCCESS(
-            f"{run.label}: {summary['labels']} label(s) on {summary['items']} pair(s), {summary['no_verdict']} without a verdict; "
+            f"{run.label}: {summary['labels']} label(s) on {summary['pairs']} pair(s), {summary['no_verdict']} without a verdict; "
             f"strengths {summary['strengths']}"))
