@@ -187,6 +187,7 @@ ACCESS: dict[str, dict[str, str]] = {
     "training:arena": {"get": R, "post": AD},
     "api-arena": {"get": R, "post": AD},
     # model judges: the project's judge runs (researchers), launching one (admins)
+    "training:judges": {"get": R, "post": AD},
     "api-judges": {"get": R, "post": AD},
 }
 

@@ -1,6 +1,8 @@
 """A judge run labels a project's pairs as MODEL annotations naming the judge: a registered reward model
 (the tiny word-preference BERT) or the project's tiny policy as an LM judge; `unlabelled` skips the
 pairs people labelled; launching checks the judge's model; the API launches for admins only."""
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -14,9 +16,11 @@ from tests.training.online_dpo.online_dpo_helpers import (
     shared_tiny_policy,
     shared_word_reward_model,
 )
+from training.judges.config import judge_config_defaults
 from training.judges.job_body import judge_execute
 from training.judges.models import JudgeRun
 from training.judges.services import judge_run_launch
+from training.judges.views import FORM_SETTINGS
 from verdict_ml.policies.toy import DEFAULT_PREFERRED_WORDS
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +136,23 @@ def test_the_job_page_says_what_a_judge_job_does(project, admin_user, client):
     client.force_login(admin_user)
     page = client.get(reverse("jobs:job_detail", args=[run.job_id])).content.decode()
     assert f"model judge run #{run.pk}" in page
+
+
+def test_the_judges_page_launches_for_admins_and_lists_for_researchers(project, admin_user, researcher, client):
+    word_pairs(project, n=1)
+    model = register_reward_model(project, shared_word_reward_model())
+    url = reverse("training:judges", args=[project.slug])
+    client.force_login(admin_user)
+    assert 'id="judge-launch"' in client.get(url).content.decode()
+    form = {**{k: v for k, v in judge_config_defaults().items() if k in FORM_SETTINGS}, "reward_model": model.pk}
+    form["both_orders"] = "on"
+    response = client.post(url, {**form, "scope": "everything"})
+    assert response.status_code == 200 and "everything" in response.content.decode()  # refused, shown beside the field
+    response = client.post(url, form)
+    assert response.status_code == 302, re.findall(r'<ul class="errorlist.*?</ul>', response.content.decode(), re.S)
+    run = JudgeRun.objects.get(project=project)
+    assert run.reward_model == model and run.config["prompt_template"] == judge_config_defaults()["prompt_template"]
+
+    client.force_login(researcher)
+    page = client.get(url).content.decode()
+    assert f'data-judge="{run.label}"' in page and 'id="judge-launch"' not in page
