@@ -98,7 +98,10 @@ def _consensus_by_item(project: Project) -> tuple[dict[int, tuple[int, int]], in
 
 
 def judge_agreement(*, project: Project, background: bool = True) -> dict[str, Any]:
-    """{"judges": [{judge, labels, no_majority, by_strength: {"0".."3", "all": figure}}]} for the payload."""
+    """{"judges": [{judge, labels, no_majority, by_strength: {"0".."3", "all": figure}}]} for the payload.
+    Only in the background: a first computation in a request leaves it to the next refresh (`judges_pending`)."""
+    if not background:
+        return {"judges": [], "judges_pending": True}
     consensus, no_majority = _consensus_by_item(project)
     model = Annotation.objects.filter(item__project=project, source=AnnotationSource.MODEL, preference_strength__isnull=False)
     labels = dict(model.values_list("judge").annotate(n=Count("pk")).values_list("judge", "n").order_by())

@@ -74,3 +74,13 @@ def test_the_dashboard_page_shows_each_judge_from_the_stored_figures(judged, res
     assert 'id="judge-table"' in page
     assert f'data-judge="{J}"' in page
     assert "1.00 (2/2, 0.34–1.00)" in page and "0.60 (3/5," in page
+
+
+def test_the_stats_api_returns_the_stored_judge_figures_and_never_computes_them_in_a_request(judged, researcher, client_for):
+    url = f"/api/projects/{judged.slug}/stats/"
+    first = client_for(researcher).get(url).json()  # no stored figures yet: computed once in the request, judges left out
+    assert first["judges"] == [] and first["judges_pending"] is True
+    project_stats_refresh(project=judged)
+    stored = client_for(researcher).get(url).json()
+    assert [row["judge"] for row in stored["judges"]] == sorted([J, K])
+    assert stored["judges"][0]["by_strength"]["all"]["n"] == 5 and "judges_pending" not in stored
