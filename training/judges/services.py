@@ -63,8 +63,10 @@ def judge_labels_store(*, run: JudgeRun, items: Sequence[Item], strengths: Seque
         if strength is not None
     ]
     with transaction.atomic():
-        before = Annotation.objects.filter(source=AnnotationSource.MODEL, judge=run.label).count()
-        Annotation.objects.bulk_create(labels, ignore_conflicts=True)
-        written = Annotation.objects.filter(source=AnnotationSource.MODEL, judge=run.label).count() - before
+        # (item, judge) is unique among MODEL labels: its index finds the chunk's labels already stored.
+        stored = set(Annotation.objects.filter(source=AnnotationSource.MODEL, judge=run.label,
+                                               item_id__in=[label.item_id for label in labels]).values_list("item_id", flat=True))
+        fresh = [label for label in labels if label.item_id not in stored]
+        Annotation.objects.bulk_create(fresh)
         project_stats_mark_stale(project_id=run.project_id)
-    return written
+    return len(fresh)

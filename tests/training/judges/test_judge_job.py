@@ -156,3 +156,15 @@ def test_the_judges_page_launches_for_admins_and_lists_for_researchers(project, 
     client.force_login(researcher)
     page = client.get(url).content.decode()
     assert f'data-judge="{run.label}"' in page and 'id="judge-launch"' not in page
+
+
+def test_storing_a_chunk_twice_keeps_the_first_labels(project, admin_user):
+    from training.judges.services import judge_labels_store
+
+    items = word_pairs(project, n=3)
+    register_reward_model(project, shared_word_reward_model())
+    run = judge_run_launch(project=project, config={"device": "cpu"}, launched_by=admin_user, enqueue=False)
+    assert judge_labels_store(run=run, items=items, strengths=[-1, None, 2]) == 2
+    assert judge_labels_store(run=run, items=items, strengths=[3, 3, 3]) == 1
+    stored = dict(Annotation.objects.filter(judge=run.label).values_list("item_id", "preference_strength"))
+    assert stored == {items[0].pk: -1, items[1].pk: 3, items[2].pk: 2}
