@@ -79,7 +79,7 @@ class ProjectMemberApi(APIView):
 class ProjectStatsApi(APIView):
     @extend_schema(responses=OpenApiResponse(
         description="Progress, platform and imported labels, distributions, per-day series, agreement and every "
-        "annotator's reliability and bias figures, as stored by the last background refresh: `computed_at` says "
+        "annotator's reliability and bias figures, each model judge's agreement with people by strength (`judges`), as stored by the last background refresh: `computed_at` says "
         "when, `stale` whether writes have landed since; `paused_annotators` is read live."
     ))
     def get(self, request: Request, slug: str) -> Response:

@@ -266,6 +266,13 @@ class AnnotationSource(models.TextChoices):
     HUMAN = "human", "Human"
     IMPORTED = "imported", "Imported"
     ADJUDICATED = "adjudicated", "Adjudicated"  # an adjudicator's final label (the quality app)
+    # A model judge's label (RLAIF, the training app's judge runs): never served, reviewed or counted as a
+    # person's, and exported only when an export asks for it (policy `judge_labels: fill`).
+    MODEL = "model", "Model judge"
+
+
+# Every source but MODEL: what people said (on the platform, imported, or adjudicated).
+PEOPLE_SOURCES = (AnnotationSource.HUMAN, AnnotationSource.IMPORTED, AnnotationSource.ADJUDICATED)
 
 
 class Annotation(models.Model):
@@ -285,11 +292,17 @@ class Annotation(models.Model):
     neither_acceptable = models.BooleanField(default=False)
     flagged_unsafe = models.BooleanField(default=False)
     time_spent_seconds = models.FloatField(null=True, blank=True, validators=[MinValueValidator(0.0)])
+    judge = models.CharField(
+        max_length=300, blank=True, help_text="The model judge that gave a MODEL label (its run and model); empty otherwise."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
+            models.UniqueConstraint(
+                fields=["item", "judge"], condition=Q(source="model"), name="one_label_per_judge_and_item"
+            ),
             models.UniqueConstraint(
                 fields=["item", "annotator"], condition=Q(annotator__isnull=False), name="one_annotation_per_annotator"
             ),

@@ -92,7 +92,7 @@ def project_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "annotation/dashboard.html",
         {
             "project": project, "stats": stored.payload, "computed_at": stored.computed_at, "age_seconds": age_seconds,
-            "stale": stored.stale, "paused": paused,
+            "stale": stored.stale, "paused": paused, "judge_buckets": ("1", "2", "3", "all"),
             "chart_data": {**stored.payload, "paused_annotators": paused},
         },
     )

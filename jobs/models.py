@@ -15,6 +15,7 @@ class JobKind(models.TextChoices):
     DATASET_BUILD = "dataset_build", "Dataset version build"
     REWARD_EVALUATION = "reward_evaluation", "Reward-model evaluation"
     ARENA = "arena", "Arena battles"
+    JUDGE = "judge", "Model judge labelling"
 
 
 # The Celery task that runs each kind, by name: the apps on top of `jobs` register them (each takes the
@@ -28,6 +29,7 @@ JOB_TASKS: dict[str, str] = {
     JobKind.DATASET_BUILD: "datasets_app.dataset_build",
     JobKind.REWARD_EVALUATION: "training.reward_evaluation",
     JobKind.ARENA: "training.arena",
+    JobKind.JUDGE: "training.judge",
 }
 
 

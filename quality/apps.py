@@ -10,6 +10,8 @@ class QualityConfig(AppConfig):
         # annotation imports no other app; the stats refresh learns of the per-annotator reliability and
         # bias figures from here.
         from annotation.stats import project_stats_extend
+        from quality.judges import judge_agreement
         from quality.reliability import annotator_quality
 
         project_stats_extend(annotator_quality)
+        project_stats_extend(judge_agreement)

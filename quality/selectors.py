@@ -67,7 +67,7 @@ def review_queue(*, project: Project, limit: int = 50) -> list[ReviewTask]:
     sides: dict[int, set[int]] = defaultdict(set)
     for item_id, strength in (
         Annotation.objects.filter(item_id__in={a.item_id for a in pending}, preference_strength__isnull=False)
-        .exclude(source=AnnotationSource.ADJUDICATED).exclude(excluded_from_labels())
+        .exclude(source__in=[AnnotationSource.ADJUDICATED, AnnotationSource.MODEL]).exclude(excluded_from_labels())
         .values_list("item_id", "preference_strength")
     ):
         if _side(strength):
@@ -98,7 +98,10 @@ def review_queue(*, project: Project, limit: int = 50) -> list[ReviewTask]:
 
 
 def reviewable_annotation(*, project: Project, annotation_id: int) -> Annotation | None:
-    return Annotation.objects.select_related("item__project").filter(item__project=project, pk=annotation_id).first()
+    return (
+        Annotation.objects.select_related("item__project").filter(item__project=project, pk=annotation_id)
+        .exclude(source=AnnotationSource.MODEL).first()  # a model judge's label is not a person's to review
+    )
 
 
 def _swapped(annotation: Annotation) -> bool:
@@ -134,8 +137,9 @@ def review_payload(task: ReviewTask, render: Any) -> dict[str, Any]:
 
 
 def _standing_judgements(item_ids: Any = None) -> QuerySet[Annotation]:
+    """People's standing judgements: a model judge's labels never reach adjudication."""
     judgements = Annotation.objects.filter(preference_strength__isnull=False).exclude(
-        source=AnnotationSource.ADJUDICATED).exclude(excluded_from_labels())
+        source__in=[AnnotationSource.ADJUDICATED, AnnotationSource.MODEL]).exclude(excluded_from_labels())
     return judgements if item_ids is None else judgements.filter(item_id__in=item_ids)
 
 
@@ -186,7 +190,9 @@ def adjudication_payload(item: Item, render: Any) -> dict[str, Any]:
 
 def quality_counts(*, annotations: QuerySet[Annotation]) -> dict[str, int]:
     """For a dataset card: of the exported annotations, how many a reviewer accepted, how many were not
-    reviewed, and how many items carry an adjudicated label."""
+    reviewed, and how many items carry an adjudicated label. A model judge's labels are not a person's
+    to review: the card counts them apart."""
+    annotations = annotations.exclude(source=AnnotationSource.MODEL)
     accepted = annotations.filter(review__status=ReviewStatus.ACCEPTED).count()
     adjudicated = annotations.filter(source=AnnotationSource.ADJUDICATED).count()
     total = annotations.count()

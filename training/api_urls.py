@@ -2,6 +2,7 @@
 from django.urls import path
 
 from training.arena import api as arena
+from training.judges import api as judges
 from training.online_dpo import api as rounds
 from training.policies import api as policies
 from training.rewards import api as rewards
@@ -24,6 +25,7 @@ urlpatterns = [
     path("projects/<slug:slug>/rounds/<int:round_id>/", rounds.OnlineRoundApi.as_view(), name="api-online-round"),
     path("projects/<slug:slug>/rounds/<int:round_id>/resume/", rounds.OnlineRoundResumeApi.as_view(), name="api-online-round-resume"),
     path("projects/<slug:slug>/arena/", arena.ArenaApi.as_view(), name="api-arena"),
+    path("projects/<slug:slug>/judges/", judges.JudgeRunsApi.as_view(), name="api-judges"),
     path("projects/<slug:slug>/policies/", policies.PolicyCheckpointsApi.as_view(), name="api-policies"),
     path("projects/<slug:slug>/policies/bootstrap/", policies.PolicyBootstrapApi.as_view(), name="api-policy-bootstrap"),
 ]

@@ -2,6 +2,7 @@
 from django.urls import path
 
 from training.arena import views as arena
+from training.judges import views as judges
 from training.online_dpo import views as rounds
 from training.policies import views as policies
 from training.rewards import views as rewards
@@ -25,6 +26,7 @@ urlpatterns = [
     path("projects/<slug:slug>/rounds/<int:round_id>/", rounds.round_detail, name="round_detail"),
     path("projects/<slug:slug>/rounds/<int:round_id>/resume/", rounds.round_resume, name="round_resume"),
     path("projects/<slug:slug>/arena/", arena.arena_page, name="arena"),
+    path("projects/<slug:slug>/judges/", judges.judges_page, name="judges"),
     path("projects/<slug:slug>/policies/", policies.policy_list, name="policies"),
     path("projects/<slug:slug>/policies/bootstrap/", policies.policy_bootstrap, name="policy_bootstrap"),
     path("projects/<slug:slug>/policies/register/", policies.policy_register, name="policy_register"),

@@ -52,7 +52,7 @@ class DatasetVersionInputSerializer(serializers.Serializer):
     filters = serializers.DictField(required=False, default=dict, help_text="date_from, date_to, annotators, exclude_annotators (usernames whose labels are left out), rounds, model_names, include_imported, review")
     policy = serializers.DictField(
         required=False, default=dict,
-        help_text=f"validation_fraction, split_seed, use_declared_split, max_spread, drop_ties, min_agreement, neither_acceptable, trl_style, containers ({', '.join(CONTAINERS)})",
+        help_text=f"validation_fraction, split_seed, use_declared_split, max_spread, drop_ties, min_agreement, neither_acceptable, trl_style, aggregation, judge_labels (exclude | fill: model judges label the items no person labelled), containers ({', '.join(CONTAINERS)})",
     )
     extra_projects = serializers.ListField(child=serializers.SlugField(), required=False, default=list)
 

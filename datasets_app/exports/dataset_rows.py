@@ -20,10 +20,10 @@ from datasets_app.exports.builders.card import CardContext, render_card
 from datasets_app.exports.builders.columnar.builders import COLUMNAR_FORMATS, batch_builder, group_key
 from datasets_app.exports.builders.columnar.frames import BatchContext, whole_groups
 from datasets_app.exports.builders.hindsight import export_groups
-from datasets_app.exports.builders.policy import ExportPolicy
+from datasets_app.exports.builders.policy import JUDGE_EXCLUDE, ExportPolicy
 from datasets_app.exports.builders.records import ItemGroup, ResponseGroup
 from datasets_app.exports.builders.splits import TRAIN, VALIDATION, split_of
-from datasets_app.exports.builders.stats import ExportStats
+from datasets_app.exports.builders.stats import ExportStats, judge_of
 from datasets_app.exports.builders.writers import DatasetSink
 from datasets_app.models import AnnotatorPseudonymSalt, DatasetFormat, DatasetVersion
 from hindsight.export_rows import HindsightGroup
@@ -80,6 +80,7 @@ def count_provenance(group: ItemGroup | ResponseGroup | HindsightGroup, stats: E
     else:
         annotators, sources, models = group.annotators, group.sources, (group.model_name,)
     stats.annotations.update(sources)
+    stats.judged_items.update({judge_of(source) for source in sources} - {None})
     stats.annotators.update(annotators)
     stats.annotators.discard(None)  # imported annotations have no annotator
     stats.models.update(models)
@@ -221,7 +222,10 @@ def write_dataset(version: DatasetVersion, root: Path, on_progress: Callable[[fl
     build = _Build(version, policy, attributes, file_schemas, split_schemas, root, ExportStats(),
                    pseudonymiser(version.project), _splitter(policy), on_progress)
     if version.format in COLUMNAR_FORMATS:
-        annotations = selectors.export_annotations(project_ids=[p.pk for p in projects], filters=version.filters)
+        # Model judges give no attribute ratings: only the pair formats can take their labels.
+        judge_labels = policy.judge_labels if version.format != DatasetFormat.HELPSTEER2 else JUDGE_EXCLUDE
+        annotations = selectors.export_annotations(project_ids=[p.pk for p in projects], filters=version.filters,
+                                                   judge_labels=judge_labels)
         _write_batches(build, annotations)
         review = quality_counts(annotations=annotations)
     elif version.format == DatasetFormat.ARENA_BATTLES:

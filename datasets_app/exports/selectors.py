@@ -11,16 +11,18 @@ import pyarrow as pa
 from django.contrib.auth import get_user_model
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Exists, F, Field, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, TextField, Value
+from django.db.models import Case, Exists, F, Field, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, TextField, Value, When
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Concat
 from django.shortcuts import get_object_or_404
 
-from annotation.models import Annotation, AnnotationSource, Assignment, Item, Project
+from annotation.models import PEOPLE_SOURCES, Annotation, AnnotationSource, Assignment, Item, Project
 from datasets_app.exports.builders.columnar.frames import item_schema, response_schema, rows_to_batch
 from datasets_app.exports.builders.formats import score_column
 from datasets_app.exports.builders.grouping import ITEM_FIELDS, RESPONSE_FIELDS
 from datasets_app.exports.builders.hindsight import PromptKey
+from datasets_app.exports.builders.policy import JUDGE_EXCLUDE, JUDGE_FILL
+from datasets_app.exports.builders.stats import MODEL_PREFIX
 from datasets_app.models import DatasetVersion
 from quality.models import Adjudication, ReviewStatus
 from quality.selectors import excluded_from_labels
@@ -35,14 +37,28 @@ ARROW_BATCH_BYTES = 1 << 20  # size of each Arrow batch read from PostgreSQL (AD
 EXPORT_SESSION = ("SET statement_timeout = 0", "SET jit = off")
 
 
-def export_annotations(*, project_ids: list[int], filters: dict[str, Any]) -> QuerySet[Annotation]:
+def _labelled_by_people() -> Exists:
+    """The annotation's item has a standing label of a person (platform, imported or adjudicated)."""
+    people = Annotation.objects.filter(item_id=OuterRef("item_id"), source__in=PEOPLE_SOURCES).exclude(excluded_from_labels())
+    return Exists(people)
+
+
+def export_annotations(*, project_ids: list[int], filters: dict[str, Any], judge_labels: str = JUDGE_EXCLUDE) -> QuerySet[Annotation]:
     """The annotations an export definition selects. Gold items never leave the platform; annotations a
     reviewer rejected or replaced by a correction never do either; `review: "accepted"` keeps only what a
     reviewer accepted (corrections included) and adjudicated labels; `exclude_annotators` (usernames)
-    leaves out everything those annotators labelled."""
+    leaves out everything those annotators labelled. Model judges' labels (source MODEL) are left out,
+    unless `judge_labels` is "fill": then they label the items no person has labelled (RLAIF), and only those."""
     annotations = Annotation.objects.filter(item__project_id__in=project_ids, item__is_gold=False).exclude(excluded_from_labels())
+    if judge_labels == JUDGE_FILL:
+        annotations = annotations.exclude(Q(source=AnnotationSource.MODEL) & _labelled_by_people())
+    else:
+        annotations = annotations.exclude(source=AnnotationSource.MODEL)
     if filters.get("review") == "accepted":
-        annotations = annotations.filter(Q(review__status=ReviewStatus.ACCEPTED) | Q(source=AnnotationSource.ADJUDICATED))
+        # (a model judge's fill labels, if asked for, have no reviewer: they stay)
+        annotations = annotations.filter(
+            Q(review__status=ReviewStatus.ACCEPTED) | Q(source__in=[AnnotationSource.ADJUDICATED, AnnotationSource.MODEL])
+        )
     if filters.get("date_from"):
         annotations = annotations.filter(created_at__date__gte=date.fromisoformat(filters["date_from"]))
     if filters.get("date_to"):
@@ -101,6 +117,13 @@ def _swapped() -> Subquery:
     )
 
 
+def _source() -> Case:
+    """The annotation's source; a model judge's label reads "model:<judge>" so that rows and the card say
+    which judge gave it (builders.stats.judge_of)."""
+    return Case(When(source=AnnotationSource.MODEL, then=Concat(Value(MODEL_PREFIX), F("judge"))), default=F("source"),
+                output_field=TextField())
+
+
 def _columns(query: QuerySet, names: tuple[str, ...], sources: dict[str, Any]) -> QuerySet:
     """`query`'s values in the order of `names` (grouping's field names), each from `sources[name]`
     (a field path or an expression); positional tuples keep the order of the alias names."""
@@ -118,7 +141,7 @@ def item_queryset(annotations: QuerySet[Annotation], *, pairs_only: bool, score_
         Q(Exists(Adjudication.objects.filter(item_id=OuterRef("item_id")))) & ~Q(source=AnnotationSource.ADJUDICATED)
     )
     sources = {
-        "item_id": "item_id", "annotation_id": "id", "annotator_id": "annotator_id", "source": "source",
+        "item_id": "item_id", "annotation_id": "id", "annotator_id": "annotator_id", "source": _source(),
         "strength": "preference_strength", "justification": "justification", "neither_acceptable": "neither_acceptable",
         "swapped": _swapped(), "messages_json": _as_text("item__prompt__messages"),
         "content_hash": "item__prompt__content_hash", "declared_split": _declared_split(),
@@ -138,7 +161,7 @@ def slot_queryset(annotations: QuerySet[Annotation], slot: str, score_attributes
         annotations = annotations.filter(item__response_2__isnull=False)
     sources = {
         "prompt_id": "item__prompt_id", "response_id": f"item__response_{slot}_id", "annotation_id": "id",
-        "slot": Value(int(slot), output_field=IntegerField()), "annotator_id": "annotator_id", "source": "source",
+        "slot": Value(int(slot), output_field=IntegerField()), "annotator_id": "annotator_id", "source": _source(),
         "scores_json": _ObjectMember("attribute_scores", slot), "messages_json": _as_text("item__prompt__messages"),
         "content_hash": "item__prompt__content_hash", "declared_split": _declared_split(),
         "response": f"item__response_{slot}__text", "model_name": f"item__response_{slot}__model_name",

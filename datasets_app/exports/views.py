@@ -11,7 +11,15 @@ from annotation.listing import ListFilter, list_page
 from annotation.models import Project
 from annotation.permissions import can_manage_project, managed_project, visible_projects
 from datasets_app.exports import selectors
-from datasets_app.exports.builders.policy import AGGREGATIONS, CONTAINERS, NEITHER_POLICIES, TRL_STYLES, ExportPolicy
+from datasets_app.exports.builders.policy import (
+    AGGREGATIONS,
+    CONTAINERS,
+    JUDGE_EXCLUDE,
+    JUDGE_FILL,
+    NEITHER_POLICIES,
+    TRL_STYLES,
+    ExportPolicy,
+)
 from datasets_app.exports.services import DatasetVersionNotFailed, dataset_version_create, dataset_version_rebuild
 from datasets_app.exports.storage import open_verified
 from datasets_app.exports.waiting import dataset_version_wait_reason
@@ -47,6 +55,11 @@ class DatasetVersionForm(forms.Form):
         choices=[(a, a.replace("_", " ")) for a in AGGREGATIONS], initial="most_agreeing", required=False,
         help_text="Pair formats: the three most agreeing (HelpSteer2), or every judgement weighted by its annotator's reliability.",
     )
+    judge_labels = forms.ChoiceField(
+        choices=[(JUDGE_EXCLUDE, "exclude (people's labels only)"), (JUDGE_FILL, "fill unlabelled items (RLAIF)")],
+        initial=JUDGE_EXCLUDE, required=False,
+        help_text="Pair formats: model judges' labels for the items no person has labelled; the card counts them by judge.",
+    )
     rounds = forms.CharField(required=False, help_text="Round numbers, comma-separated.")
     model_names = forms.CharField(required=False, help_text="Response model names, comma-separated.")
     include_imported = forms.BooleanField(required=False, initial=True)
@@ -69,7 +82,8 @@ class DatasetVersionForm(forms.Form):
                        "containers", "aggregation")
         return {
             "format": data["format"],
-            "policy": {**{key: data[key] for key in policy_keys}, "aggregation": data["aggregation"] or "most_agreeing"},
+            "policy": {**{key: data[key] for key in policy_keys}, "aggregation": data["aggregation"] or "most_agreeing",
+                       "judge_labels": data["judge_labels"] or JUDGE_EXCLUDE},
             "filters": {
                 "date_from": data["date_from"], "date_to": data["date_to"], "annotators": _names(data["annotators"]),
                 "exclude_annotators": _names(data["exclude_annotators"]),

@@ -74,6 +74,15 @@
     bars("shown first", annotators.map((row) => (row.position_bias ? row.position_bias.rate : null)), ORANGE),
   ], { yRange: { min: 0, max: 1 } });
 
+  const judges = data.judges || [];
+  const buckets = ["1", "2", "3", "all"];
+  const judgeColours = [BLUE, ORANGE, GREEN, PURPLE, GREY];
+  draw(byId("chart-judges"), "bar", "Model judges: agreement with the people's side, by |human strength|",
+    buckets.map((b) => (b === "all" ? "all" : "|strength| " + b)),
+    judges.map((row, index) => bars(row.judge, buckets.map((b) => (row.by_strength[b] ? row.by_strength[b].rate : null)),
+      judgeColours[index % judgeColours.length])),
+    { yRange: { min: 0, max: 1 } });
+
   const attributes = (data.agreement && data.agreement.attribute_distributions) || {};
   document.querySelectorAll("canvas.chart-attribute").forEach((canvas) => {
     const counts = attributes[canvas.dataset.attribute] || {};

@@ -188,6 +188,9 @@ ACCESS: dict[str, dict[str, str]] = {
     # the arena: the stored leaderboard (researchers), launching an arena (admins)
     "training:arena": {"get": R, "post": AD},
     "api-arena": {"get": R, "post": AD},
+    # model judges: the project's judge runs (researchers), launching one (admins)
+    "training:judges": {"get": R, "post": AD},
+    "api-judges": {"get": R, "post": AD},
 }
 
 ROUTES = resolver_routes()

@@ -10,13 +10,13 @@ from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 ANNOTATOR_LINKS = ["Annotate", "My annotations"]
-MANAGER_LINKS = ["Import", "Datasets", "Review", "Adjudicate", "Training", "Reward models", "Rounds", "Policies", "Arena", "Dashboard", "Settings"]
+MANAGER_LINKS = ["Import", "Datasets", "Review", "Adjudicate", "Training", "Reward models", "Rounds", "Policies", "Arena", "Judges", "Dashboard", "Settings"]
 HINDSIGHT_LINKS = ["Outcomes", "Hindsight dashboard"]
 
 MANAGER_PAGES = [
     "annotation:project_settings", "annotation:project_dashboard", "annotation:my_annotations",
     "datasets_app:project_import", "datasets_app:dataset_list", "training:job_list",
-    "training:reward_models", "training:rounds", "training:policies", "training:arena",
+    "training:reward_models", "training:rounds", "training:policies", "training:arena", "training:judges",
 ]
 
 
@@ -59,7 +59,7 @@ def test_a_hindsight_project_links_its_hindsight_pages(researcher, client):
     MembershipFactory(project=project, user=researcher)
     client.force_login(researcher)
     html = client.get(reverse("hindsight:dashboard", args=[project.slug])).content.decode()
-    assert nav_links(html) == ANNOTATOR_LINKS + MANAGER_LINKS[:9] + HINDSIGHT_LINKS + MANAGER_LINKS[9:]
+    assert nav_links(html) == ANNOTATOR_LINKS + MANAGER_LINKS[:10] + HINDSIGHT_LINKS + MANAGER_LINKS[10:]
     assert reverse("hindsight:annotate", args=[project.slug]) in html
 
 

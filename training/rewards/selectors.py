@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from annotation.models import Annotation, Item, Project, messages_content_hash
+from annotation.models import Annotation, AnnotationSource, Item, Project, messages_content_hash
 from datasets_app.codecs.helpsteer2 import decode_prompt
 from datasets_app.exports.storage import read_verified, stored_name
 from datasets_app.models import DatasetStatus, DatasetVersion
@@ -75,7 +75,7 @@ def unlabelled_comparison_items(*, project: Project) -> QuerySet[Item]:
     """Pairs nobody has judged yet (gold items excluded): what uncertainty ordering ranks."""
     return (
         Item.objects.filter(project=project, response_2__isnull=False, is_gold=False, completed_count=0)
-        .annotate(judgements=Count("annotations"))
+        .annotate(judgements=Count("annotations", filter=~Q(annotations__source=AnnotationSource.MODEL)))
         .filter(judgements=0)
         .select_related("prompt", "response_1", "response_2")
         .order_by("pk")
@@ -126,7 +126,7 @@ def reward_training_data(*, project: Project, validation_fraction: float, seed: 
     Attribute examples: per (prompt, response), the mean of every score given to it.
     """
     annotations = (
-        Annotation.objects.filter(item__project=project)
+        Annotation.objects.filter(item__project=project).exclude(source=AnnotationSource.MODEL)
         .select_related("item__prompt", "item__response_1", "item__response_2")
         .order_by("item_id", "pk")
     )

@@ -81,9 +81,29 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
     return lines
 
 
+def _judge_section(context: CardContext) -> list[str]:
+    """How many rows came from which model judge, when the export took judges' labels (RLAIF)."""
+    judged = context.stats.get("judged_items") or {}
+    if context.policy.get("judge_labels") != "fill" and not judged:
+        return []
+    lines = ["", "## AI feedback (RLAIF)", ""]
+    lines.append(
+        "- policy `judge_labels: fill`: items that no person labelled carry a **model judge's label** instead (AI feedback, "
+        "not human feedback); items people labelled carry only people's labels. Such rows have `source` "
+        "`model:<judge>` where the format has a `source` column."
+    )
+    if judged:
+        lines += ["", *_table(["model judge", "items (rows) labelled by it"], sorted(judged.items()))]
+        lines += ["", f"- items with a model judge's label: {sum(judged.values())} (the rest: people's labels)"]
+    else:
+        lines.append("- no exported item carries a model judge's label.")
+    return lines
+
+
 def render_card(context: CardContext) -> str:
     stats = context.stats
-    lines = ["---", f"license: {_licence_tag(context.licence)}", "tags:", "- human-feedback", "- verdict", "---", ""]
+    tags = ["- human-feedback", *(["- ai-feedback", "- rlaif"] if stats.get("judged_items") else []), "- verdict"]
+    lines = ["---", f"license: {_licence_tag(context.licence)}", "tags:", *tags, "---", ""]
     lines += [f"# {context.title}", "", DESCRIPTIONS[context.format_name], ""]
     if not sum(stats["rows"].values()):
         lines += ["**This dataset is empty: no annotations matched the filters below.**", ""]
@@ -119,6 +139,7 @@ def render_card(context: CardContext) -> str:
         lines.append(f"- annotations not reviewed: {review['not_reviewed']}")
         lines.append(f"- adjudicated items (label set by an adjudicator, the item's other judgements left out): {review['adjudicated_items']}")
         lines.append("- annotations a reviewer rejected or replaced by a correction are never exported.")
+    lines += _judge_section(context)
     excluded = context.filters.get("exclude_annotators")
     if excluded:
         lines += ["", "## Excluded annotators", ""]

@@ -7,6 +7,8 @@ CONTAINERS = ("jsonl", "parquet", "hf")
 NEITHER_POLICIES = ("exclude", "mark")
 AGGREGATIONS = ("most_agreeing", "reliability_weighted")
 TRL_STYLES = ("conversational", "text")
+JUDGE_EXCLUDE, JUDGE_FILL = "exclude", "fill"
+JUDGE_LABEL_POLICIES = (JUDGE_EXCLUDE, JUDGE_FILL)
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,11 @@ class ExportPolicy:
         default="most_agreeing",
         metadata={"help": "Pair formats: most_agreeing (HelpSteer2's three most agreeing) or reliability_weighted "
                           "(every judgement weighted by its annotator's reliability estimate)."},
+    )
+    judge_labels: str = field(
+        default=JUDGE_EXCLUDE,
+        metadata={"help": "Pair formats: exclude model judges' labels (people only), or fill: use them for the items no "
+                          "person has labelled (RLAIF; the card says how many rows came from which judge)."},
     )
     # Set when the version is defined, never by the caller: {"by_annotator": {pseudonym: weight}, "default":
     # weight of judgements without an estimate, "source": what the weights are}. Kept in the version's
@@ -70,6 +77,8 @@ def policy_problems(policy: ExportPolicy) -> list[str]:
         problems.append(f"neither_acceptable must be one of {', '.join(NEITHER_POLICIES)}")
     if policy.trl_style not in TRL_STYLES:
         problems.append(f"trl_style must be one of {', '.join(TRL_STYLES)}")
+    if policy.judge_labels not in JUDGE_LABEL_POLICIES:
+        problems.append(f"judge_labels must be one of {', '.join(JUDGE_LABEL_POLICIES)}")
     if policy.aggregation not in AGGREGATIONS:
         problems.append(f"aggregation must be one of {', '.join(AGGREGATIONS)}")
     if not policy.containers or set(policy.containers) - set(CONTAINERS):

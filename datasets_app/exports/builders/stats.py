@@ -3,6 +3,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+MODEL_PREFIX = "model:"  # how a model judge's label shows in the rows' `source` ("model:<judge>")
+
+
+def judge_of(source: str | None) -> str | None:
+    """The judge named by a row's source, or None for a person's label."""
+    return source[len(MODEL_PREFIX):] if source and source.startswith(MODEL_PREFIX) else None
+
 
 @dataclass
 class ExportStats:
@@ -17,6 +24,7 @@ class ExportStats:
     models: Counter = field(default_factory=Counter)
     rounds: Counter = field(default_factory=Counter)
     groups: int = 0
+    judged_items: Counter = field(default_factory=Counter)  # exported items labelled by each model judge
     hindsight: Any = None  # builders.hindsight.HindsightTally of a hindsight export
 
     def drop(self, reason: str) -> None:
@@ -47,6 +55,7 @@ class ExportStats:
             "annotations": dict(sorted(self.annotations.items())),
             "annotators": len(self.annotators),
             "models": dict(sorted(self.models.items())),
+            "judged_items": dict(sorted(self.judged_items.items())),
             "rounds": {str(k): v for k, v in sorted(self.rounds.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))},
         }
         if self.hindsight is not None:

@@ -30,6 +30,7 @@ from datasets_app.exports.builders.columnar.text import (
 from datasets_app.exports.builders.formats import PREFERENCE_SPLIT_VALUES
 from datasets_app.exports.builders.grouping import ITEM_FIELDS, item_groups
 from datasets_app.exports.builders.records import NEITHER_VALID
+from datasets_app.exports.builders.stats import MODEL_PREFIX
 
 _ITEM_COLUMNS = ("messages_json", "content_hash", "declared_split", "response_1", "response_2",
                  "model_name_1", "model_name_2", "round")
@@ -75,6 +76,8 @@ def _count_item_provenance(rows: pl.DataFrame, items: pl.DataFrame, context: Bat
     annotators, its responses' models, its round."""
     stats = context.stats
     context.count(stats.annotations, rows["source"])
+    judged = rows.filter(pl.col("source").str.starts_with(MODEL_PREFIX)).select("item_id", "source").unique()
+    context.count(stats.judged_items, judged["source"].str.strip_prefix(MODEL_PREFIX))
     stats.annotators.update(rows["annotator"].drop_nulls().unique().to_list())
     context.count(stats.models, pl.concat([items["model_name_1"], items["model_name_2"]]).drop_nulls())
     context.count(stats.rounds, items["round"])
