@@ -31,7 +31,7 @@ def test_create_a_project_then_walk_its_navigation(page, live_server, researcher
     assert page.get_attribute(".project-nav a[aria-current=page]", "href") == "/projects/support-replies-round-2/import/"
 
     expected = ["Annotate", "My annotations", "Import", "Datasets", "Review", "Adjudicate", "Training", "Reward models", "Rounds", "Policies",
-                "Arena", "Dashboard", "Settings"]
+                "Arena", "Judges", "Dashboard", "Settings"]
     assert page.locator(".project-nav a").all_inner_texts() == expected
     for label in expected[1:]:
         page.click(f".project-nav a:text-is('{label}')")
