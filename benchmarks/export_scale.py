@@ -106,11 +106,11 @@ def build(n: int, slug: str, annotators: int = ANNOTATORS) -> None:
             strength = -base if k == 2 and item % 10 == 0 else max(-3, min(3, base + (0, 1, -1)[k]))
             scores = {str(slot): {name: (item + k + slot + j) % 5 for j, name in enumerate(ATTRIBUTES)} for slot in (1, 2)}
             return (item, user, "human", str(uuid.uuid4()), strength, json.dumps(scores),
-                    "Response A is better because it is clearer. It also answers the question.", False, False, 30.0, NOW, NOW)
+                    "Response A is better because it is clearer. It also answers the question.", False, False, 30.0, NOW, NOW, "")
 
         _copy(cursor, "annotation_annotation",
               ("item_id", "annotator_id", "source", "client_id", "preference_strength", "attribute_scores", "justification",
-               "neither_acceptable", "flagged_unsafe", "time_spent_seconds", "created_at", "updated_at"),
+               "neither_acceptable", "flagged_unsafe", "time_spent_seconds", "created_at", "updated_at", "judge"),
               (annotation(*row) for row in judged))
         cursor.execute("ANALYZE")
     print(json.dumps({"step": "build", "annotations": items * PER_ITEM, "items": items, "seconds": round(time.perf_counter() - started, 1)}))

@@ -245,10 +245,10 @@ def measure_copy(slug: str, path: Path) -> None:
                 copy.write_row((pk, project.pk, prompt_id, first, second, False, None, None, 0.0, 0, now))
         with cursor.copy(
             "COPY annotation_annotation (item_id, annotator_id, source, client_id, preference_strength, attribute_scores, "
-            "justification, neither_acceptable, flagged_unsafe, time_spent_seconds, created_at, updated_at) FROM STDIN"
+            "justification, neither_acceptable, flagged_unsafe, time_spent_seconds, created_at, updated_at, judge) FROM STDIN"
         ) as copy:
             for item_id, row in zip(item_ids, rows):
-                copy.write_row((item_id, None, "imported", row[5], row[4], "{}", "", False, False, None, now, now))
+                copy.write_row((item_id, None, "imported", row[5], row[4], "{}", "", False, False, None, now, now, ""))
     clock.report("copy", project)
 
 
