@@ -5,6 +5,10 @@
 #
 #   bash scripts/mutation.sh                      # every module below (hours)
 #   bash scripts/mutation.sh annotation/rendering.py verdict_ml/rewards/losses.py
+#   MUTATION_FOCUS=1 bash scripts/mutation.sh annotation/services.py   # only the FOCUS functions below
+#   MUTATION_RESUME=1 bash scripts/mutation.sh annotation/permissions.py
+#       # after adding tests (and no change to the module): re-tests only the mutants that the last run
+#       # did not kill, and counts the last run's kills as they were (a new test cannot revive a mutant)
 #
 # Each module runs in its own scratch copy of the repository, var/mutation/<module>/ (mutmut mutates a
 # copy under mutants/ and reads its settings from setup.cfg, which the script writes there). To look at
@@ -16,7 +20,7 @@ ROOT=$(pwd)
 # The module to mutate, then the tests that guard it (update the paths when files move).
 MODULES=(
   # who may do what: the checks, and every page's and API's use of them
-  "annotation/permissions.py :: tests/annotation/test_permission_helpers.py tests/annotation/test_permission_matrix.py tests/hindsight/test_hindsight_permissions.py tests/datasets_app/imports/test_import_list_membership.py"
+  "annotation/permissions.py :: tests/annotation/test_permission_helpers.py tests/annotation/test_permission_classes.py tests/annotation/test_permission_matrix.py tests/hindsight/test_hindsight_permissions.py tests/datasets_app/imports/test_import_list_membership.py"
   "jobs/permissions.py :: tests/annotation/test_permission_helpers.py tests/annotation/test_permission_matrix.py tests/training/online_dpo/test_online_dpo_job_access.py tests/training/test_training_pages.py"
   "annotation/api.py :: tests/annotation/test_permission_matrix.py tests/annotation/test_task_api.py"
   "annotation/views.py :: tests/annotation/test_permission_matrix.py tests/annotation/test_task_api.py"
@@ -51,6 +55,14 @@ MODULES=(
   "training/online_dpo/selectors.py :: tests/training/online_dpo/test_online_dpo_evaluation_pool.py tests/training/online_dpo/test_online_dpo_job_access.py"
   "training/policies/pools.py :: tests/training/online_dpo/test_online_dpo_evaluation_pool.py tests/training/policies/test_policy_bootstrap.py"
 )
+# With MUTATION_FOCUS=1, the large modules below mutate only the functions named here (mutmut's mutant
+# names are <module>.x_<function>__mutmut_<n>): the label-direction code of submission and of the reward
+# model's training rows, which a full run of these modules (hundreds of mutants) would reach last.
+declare -A FOCUS=(
+  ["annotation/services.py"]="displayed_responses _canonical_slots _canonical_scores as_shown _apply_input annotation_revise annotation_fill"
+  ["training/rewards/selectors.py"]="round_half_away reward_training_data hindsight_training_data _pairs_from_rows"
+)
+
 # Everything the tests import or read, copied into mutmut's mutants/ folder (only the module is mutated).
 SOURCE_PATHS=(annotation datasets_app hindsight jobs quality training verdict verdict_ml)
 ALSO_COPY=(conftest.py pytest.ini manage.py templates static)
@@ -92,32 +104,85 @@ for entry in "${selected[@]}"; do
   module=${entry%% :: *}
   read -r -a tests <<< "${entry#* :: }"
   work="var/mutation/$(echo "$module" | tr '/.' '--')"
+  previous=""
+  if [ "${MUTATION_RESUME:-0}" = 1 ] && [ -s "$work/results.txt" ]; then
+    previous=$(mktemp)
+    cp "$work/results.txt" "$previous"
+  fi
   rm -rf "$work" && mkdir -p "$work"
   git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -xf - -C "$work"
   write_config "$module" "${tests[@]}" > "$work/setup.cfg"
+  patterns=()
+  if [ "${MUTATION_FOCUS:-0}" = 1 ] && [ -n "${FOCUS[$module]:-}" ]; then
+    prefix=$(echo "${module%.py}" | tr / .)
+    for function in ${FOCUS[$module]}; do patterns+=("$prefix.x_${function}__mutmut_*"); done
+    echo "== $module, only ${FOCUS[$module]}"
+  fi
+  focus=("${patterns[@]}")
+  if [ -n "$previous" ]; then
+    # The last run's mutants that were not killed (within the focus, if any), by name.
+    mapfile -t patterns < <("$ROOT/.venv/bin/python" - "$previous" "${focus[@]}" <<'PY'
+import fnmatch, sys
+for line in open(sys.argv[1]):
+    name, _, status = line.strip().rpartition(": ")
+    if name and status != "killed" and (len(sys.argv) < 3 or any(fnmatch.fnmatch(name, p) for p in sys.argv[2:])):
+        print(name)
+PY
+)
+    echo "== $module: re-testing the ${#patterns[@]} mutants the last run did not kill"
+  fi
   echo "== $module (${#tests[@]} test files; log: $work/mutmut.log)"
   started=$(date +%s)
-  # One mutant at a time: the test settings fix the test database's path per process, which forked
-  # workers would share; and the machine's cores are shared anyway.
-  (cd "$work" && "$ROOT/.venv/bin/mutmut" run --max-children 1 > mutmut.log 2>&1) || {
-    echo "   mutmut failed: see $work/mutmut.log" >&2; tail -n 20 "$work/mutmut.log" >&2; continue
-  }
+  if [ -n "$previous" ] && [ ${#patterns[@]} -eq 0 ]; then
+    : > "$work/results.txt"  # nothing left to re-test
+  else
+    # One mutant at a time: the test settings fix the test database's path per process, which forked
+    # workers would share; and the machine's cores are shared anyway.
+    (cd "$work" && "$ROOT/.venv/bin/mutmut" run --max-children 1 "${patterns[@]}" > mutmut.log 2>&1) || {
+      echo "   mutmut failed: see $work/mutmut.log" >&2; tail -n 20 "$work/mutmut.log" >&2; continue
+    }
+    (cd "$work" && "$ROOT/.venv/bin/mutmut" results --all true > results.txt 2>/dev/null || true)
+  fi
   seconds=$(( $(date +%s) - started ))
-  (cd "$work" && "$ROOT/.venv/bin/mutmut" export-cicd-stats > /dev/null && "$ROOT/.venv/bin/mutmut" results > survivors.txt 2>/dev/null || true)
-  row=$("$ROOT/.venv/bin/python" - "$work/mutants/mutmut-cicd-stats.json" "$module" "$seconds" <<'PY'
-import json, sys
-stats = json.load(open(sys.argv[1]))
-other = stats["suspicious"] + stats["segfault"] + stats["skipped"] + stats["check_was_interrupted_by_user"]
-print(f"| `{sys.argv[2]}` | {stats['total']} | {stats['killed']} | {stats['survived']} | {stats['timeout']} | "
-      f"{stats['no_tests']} | {other} | {sys.argv[3]} s |")
+  if [ -n "$previous" ]; then  # the last run's verdicts, overridden by this run's re-tests
+    "$ROOT/.venv/bin/python" - "$previous" "$work/results.txt" > "$work/results.merged.txt" <<'PY'
+import sys
+verdicts = {}
+for path in sys.argv[1:]:
+    for line in open(path):
+        name, _, status = line.strip().rpartition(": ")
+        if name and (status != "not checked" or name not in verdicts):
+            verdicts[name] = status
+for name, status in verdicts.items():
+    print(f"    {name}: {status}")
+PY
+    mv "$work/results.merged.txt" "$work/results.txt"
+    rm -f "$previous"
+  fi
+  # The row counts the module's mutants (or the FOCUS functions' ones).
+  row=$("$ROOT/.venv/bin/python" - "$work/results.txt" "$module" "$seconds" "${focus[@]}" <<'PY'
+import fnmatch, os, sys
+from collections import Counter
+results, module, seconds, patterns = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+counts = Counter()
+with open(results) as handle:
+    for line in handle:
+        name, _, status = line.strip().rpartition(": ")
+        if name and (not patterns or any(fnmatch.fnmatch(name, p) for p in patterns)):
+            counts[status] += 1
+known = ("killed", "survived", "timeout", "no tests", "suspicious")
+other = sum(n for status, n in counts.items() if status not in known)
+label = f"`{module}`" + (" (focus)" if patterns else "") + (" (resumed)" if os.environ.get("MUTATION_RESUME") == "1" else "")
+print(f"| {label} | {sum(counts.values())} | {counts['killed']} | {counts['survived']} | {counts['timeout']} | "
+      f"{counts['suspicious']} | {counts['no tests']} | {other} | {seconds} s |")
 PY
 )
   echo "$row"
-  sed 's/^/   /' "$work/survivors.txt"
+  grep -v ': killed$' "$work/results.txt" | sed 's/^ */   /' || true
   summary+=("$row")
 done
 
 echo
-echo "| module | mutants | killed | survived | timeout | no tests | other | time |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+echo "| module | mutants | killed | survived | timeout | suspicious | no tests | other | time |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 printf '%s\n' "${summary[@]}"
