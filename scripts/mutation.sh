@@ -37,7 +37,7 @@ MODULES=(
   "training/rewards/views.py :: tests/annotation/test_permission_matrix.py tests/training/test_training_pages.py"
   "training/online_dpo/views.py :: tests/annotation/test_permission_matrix.py tests/training/online_dpo/test_online_dpo_job_access.py"
   # assignment and submission (display order, overlap, idempotency), the hindsight reveal order
-  "annotation/services.py :: tests/annotation/test_next_task_assignment.py tests/annotation/test_annotation_submission.py tests/annotation/test_task_api.py tests/training/rewards/test_reward_training_data_labels.py"
+  "annotation/services.py :: tests/annotation/test_next_task_assignment.py tests/annotation/test_annotation_submission.py tests/annotation/test_annotation_display_order.py tests/annotation/test_task_api.py tests/training/rewards/test_reward_training_data_labels.py"
   "hindsight/services.py :: tests/hindsight/test_hindsight_reveal_order.py tests/hindsight/test_hindsight_foresight_lock.py"
   # rendering model text
   "annotation/rendering.py :: tests/annotation/test_markdown_sanitisation.py tests/annotation/test_markdown_rendering.py tests/annotation/test_task_api.py"
@@ -72,7 +72,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/pip install -q -r requirements-dev.txt
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 OMP_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false
-unset DATABASE_URL  # SQLite: each mutant's test run makes its own throwaway test database
+unset DATABASE_URL  # SQLite, in a throwaway folder (verdict/settings/test.py)
 
 selected=()
 for entry in "${MODULES[@]}"; do
@@ -91,7 +91,10 @@ write_config() {  # module, tests...
   echo "source_paths ="; printf '    %s/\n' "${SOURCE_PATHS[@]}"
   echo "only_mutate ="; echo "    $module"
   echo "pytest_add_cli_args_test_selection ="; printf '    %s\n' "$@"
-  echo "pytest_add_cli_args ="; printf '    %s\n' -p no:cacheprovider
+  # --reuse-db: every mutant's tests use the one test database the first mutant's run migrated (each
+  # mutant's process forks from the same server, so they share the settings' database path); migrating
+  # a fresh one per mutant took 20 s, most of a mutant's time.
+  echo "pytest_add_cli_args ="; printf '    %s\n' -p no:cacheprovider --reuse-db
   echo "also_copy ="; printf '    %s\n' "${ALSO_COPY[@]}"
   # Each mutant's tests run in a process forked from a server that has imported and collected the
   # tests but run none: forked from mutmut's own process (which ran them all once), a mutant would
