@@ -40,11 +40,11 @@ MODULES=(
   "annotation/services.py :: tests/annotation/test_next_task_assignment.py tests/annotation/test_annotation_submission.py tests/annotation/test_annotation_display_order.py tests/annotation/test_task_api.py tests/training/rewards/test_reward_training_data_labels.py"
   "hindsight/services.py :: tests/hindsight/test_hindsight_reveal_order.py tests/hindsight/test_hindsight_foresight_lock.py"
   # rendering model text
-  "annotation/rendering.py :: tests/annotation/test_markdown_sanitisation.py tests/annotation/test_markdown_rendering.py tests/annotation/test_task_api.py"
+  "annotation/rendering.py :: tests/annotation/test_markdown_sanitisation.py tests/annotation/test_markdown_limits.py tests/annotation/test_markdown_rendering.py tests/annotation/test_task_api.py"
   # imports (validation, atomicity, idempotency) and exports (rows, aggregation, checksums)
   "datasets_app/imports/services.py :: tests/datasets_app/imports/test_import_validation.py tests/datasets_app/imports/test_import_atomicity.py tests/datasets_app/imports/test_import_idempotency.py tests/datasets_app/imports/test_import_formats.py tests/datasets_app/imports/test_import_interfaces.py"
   "datasets_app/exports/build.py :: tests/datasets_app/exports/test_export_checksums.py tests/datasets_app/exports/test_dataset_build_jobs.py tests/datasets_app/exports/test_export_interfaces.py"
-  "datasets_app/exports/storage.py :: tests/datasets_app/exports/test_dataset_storage_immutability.py tests/datasets_app/exports/test_export_checksums.py"
+  "datasets_app/exports/storage.py :: tests/datasets_app/exports/test_dataset_file_verification.py tests/datasets_app/exports/test_dataset_storage_immutability.py tests/datasets_app/exports/test_export_checksums.py"
   "datasets_app/exports/dataset_rows.py :: tests/datasets_app/exports/test_export_formats.py tests/datasets_app/exports/test_export_columnar.py tests/datasets_app/exports/test_export_determinism.py"
   "datasets_app/exports/builders/formats.py :: tests/datasets_app/exports/test_export_group_builders.py tests/datasets_app/exports/test_export_formats.py tests/datasets_app/exports/test_export_columnar.py"
   "datasets_app/exports/builders/aggregation.py :: tests/datasets_app/exports/test_export_aggregation.py tests/datasets_app/exports/test_export_group_builders.py"
@@ -60,7 +60,7 @@ MODULES=(
 # model's training rows, which a full run of these modules (hundreds of mutants) would reach last.
 declare -A FOCUS=(
   ["annotation/services.py"]="displayed_responses _canonical_slots _canonical_scores as_shown _apply_input annotation_revise annotation_fill"
-  ["training/rewards/selectors.py"]="round_half_away reward_training_data hindsight_training_data _pairs_from_rows"
+  ["training/rewards/selectors.py"]="round_half_away reward_training_data"
 )
 
 # Everything the tests import or read, copied into mutmut's mutants/ folder (only the module is mutated).
@@ -70,7 +70,7 @@ ALSO_COPY=(conftest.py pytest.ini manage.py templates static)
 if [ ! -x .venv/bin/python ]; then
   python3.11 -m venv .venv
 fi
-.venv/bin/pip install -q -r requirements-dev.txt
+.venv/bin/python -c "import mutmut" 2>/dev/null || .venv/bin/pip install -q -r requirements-dev.txt
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 OMP_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false
 unset DATABASE_URL  # SQLite, in a throwaway folder (verdict/settings/test.py)
 
