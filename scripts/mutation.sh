@@ -21,7 +21,7 @@ ROOT=$(pwd)
 MODULES=(
   # who may do what: the checks, and every page's and API's use of them
   "annotation/permissions.py :: tests/annotation/test_permission_helpers.py tests/annotation/test_permission_classes.py tests/annotation/test_permission_matrix.py tests/hindsight/test_hindsight_permissions.py tests/datasets_app/imports/test_import_list_membership.py"
-  "jobs/permissions.py :: tests/annotation/test_permission_helpers.py tests/annotation/test_permission_matrix.py tests/training/online_dpo/test_online_dpo_job_access.py tests/training/test_training_pages.py"
+  "jobs/permissions.py :: tests/jobs/test_job_access.py tests/annotation/test_permission_helpers.py tests/annotation/test_permission_matrix.py tests/training/online_dpo/test_online_dpo_job_access.py tests/training/test_training_pages.py"
   "annotation/api.py :: tests/annotation/test_permission_matrix.py tests/annotation/test_task_api.py"
   "annotation/views.py :: tests/annotation/test_permission_matrix.py tests/annotation/test_task_api.py"
   "hindsight/api.py :: tests/annotation/test_permission_matrix.py tests/hindsight/test_hindsight_permissions.py tests/hindsight/test_hindsight_outcomes_access.py tests/hindsight/test_hindsight_reveal_order.py"
@@ -55,12 +55,16 @@ MODULES=(
   "training/online_dpo/selectors.py :: tests/training/online_dpo/test_online_dpo_evaluation_pool.py tests/training/online_dpo/test_online_dpo_job_access.py"
   "training/policies/pools.py :: tests/training/online_dpo/test_online_dpo_evaluation_pool.py tests/training/policies/test_policy_bootstrap.py"
 )
-# With MUTATION_FOCUS=1, the large modules below mutate only the functions named here (mutmut's mutant
-# names are <module>.x_<function>__mutmut_<n>): the label-direction code of submission and of the reward
-# model's training rows, which a full run of these modules (hundreds of mutants) would reach last.
+# With MUTATION_FOCUS=1, the modules below mutate only the functions named here (mutmut's mutant names
+# are <module>.x_<function>__mutmut_<n>): the code that must have no survivor — label direction at
+# submission and in the reward model's training rows, sanitisation (not the C parser's memory handling),
+# the import's transaction, file checksums (not the zip layout) — for a release check that has no hours.
 declare -A FOCUS=(
   ["annotation/services.py"]="displayed_responses _canonical_slots _canonical_scores as_shown _apply_input annotation_revise annotation_fill"
   ["training/rewards/selectors.py"]="round_half_away reward_training_data"
+  ["annotation/rendering.py"]="render_markdown _markdown_html _nesting _plain_html"
+  ["datasets_app/imports/services.py"]="items_import _read_and_write"
+  ["datasets_app/exports/builders/archive.py"]="file_sha256 files_under"
 )
 
 # Everything the tests import or read, copied into mutmut's mutants/ folder (only the module is mutated).
