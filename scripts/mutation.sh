@@ -50,7 +50,7 @@ MODULES=(
   "datasets_app/exports/builders/aggregation.py :: tests/datasets_app/exports/test_export_aggregation.py tests/datasets_app/exports/test_export_group_builders.py"
   "datasets_app/exports/builders/archive.py :: tests/datasets_app/exports/test_export_checksums.py tests/datasets_app/exports/test_export_determinism.py"
   # training data: label direction, losses, online-round prompt pools
-  "training/rewards/selectors.py :: tests/training/rewards/test_reward_training_data_labels.py tests/training/test_hindsight_training_source.py tests/training/rewards/test_reward_job_dataset.py"
+  "training/rewards/selectors.py :: tests/training/rewards/test_reward_training_data_labels.py tests/training/rewards/test_reward_training_data_attributes.py tests/training/test_hindsight_training_source.py tests/training/rewards/test_reward_job_dataset.py"
   "verdict_ml/rewards/losses.py :: tests/verdict_ml/rewards/test_reward_losses.py tests/verdict_ml/rewards/test_reward_loss_direction.py"
   "training/online_dpo/selectors.py :: tests/training/online_dpo/test_online_dpo_evaluation_pool.py tests/training/online_dpo/test_online_dpo_job_access.py"
   "training/policies/pools.py :: tests/training/online_dpo/test_online_dpo_evaluation_pool.py tests/training/policies/test_policy_bootstrap.py"
