@@ -60,11 +60,12 @@ MODULES=(
 # submission and in the reward model's training rows, sanitisation (not the C parser's memory handling),
 # the import's transaction, file checksums (not the zip layout) — for a release check that has no hours.
 declare -A FOCUS=(
-  ["annotation/services.py"]="displayed_responses _canonical_slots _canonical_scores as_shown _apply_input annotation_revise annotation_fill"
+  ["annotation/services.py"]="displayed_responses _canonical_slots as_shown _apply_input annotation_fill"
   ["training/rewards/selectors.py"]="round_half_away reward_training_data"
   ["annotation/rendering.py"]="render_markdown _markdown_html _nesting _plain_html"
   ["datasets_app/imports/services.py"]="items_import _read_and_write"
   ["datasets_app/exports/builders/archive.py"]="file_sha256 files_under"
+  ["datasets_app/exports/storage.py"]="verify read_verified _entry _mismatch"
 )
 
 # Everything the tests import or read, copied into mutmut's mutants/ folder (only the module is mutated).
