@@ -38,3 +38,11 @@ def test_line_breaks_and_rules_neither_count_as_nesting_nor_stop_the_count():
     breaks = "line  \n" * (2 * MAX_NESTING)
     assert "<br>" in render_markdown(_quoted(MAX_NESTING - 1, breaks + "end"))
     assert "<blockquote>" not in render_markdown("---\n\nline  \nbreak\n\n" + _quoted(MAX_NESTING))
+
+
+def test_text_over_the_cap_keeps_its_paragraphs_and_spacing_exactly(settings):
+    """Guards: the plain-text fallback stripping more than the blank lines between paragraphs (leading
+    spaces, or letters at a paragraph's edge) or joining paragraphs with anything but a newline."""
+    settings.VERDICT_MARKDOWN_MAX_CHARS = 10
+    html = render_markdown("  Xylophone <b>\nsecond line X\n\n\nlast X")
+    assert html == "<p>  Xylophone &lt;b&gt;<br>\nsecond line X</p>\n<p>last X</p>"
