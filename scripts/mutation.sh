@@ -186,7 +186,7 @@ print(f"| {label} | {sum(counts.values())} | {counts['killed']} | {counts['survi
 PY
 )
   echo "$row"
-  grep -v ': killed$' "$work/results.txt" | sed 's/^ */   /' || true
+  grep -v -e ': killed$' -e ': not checked$' "$work/results.txt" | sed 's/^ */   /' || true
   summary+=("$row")
 done
 
