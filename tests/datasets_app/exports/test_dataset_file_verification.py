@@ -78,6 +78,7 @@ def test_every_reader_refuses_a_changed_file_naming_it_and_both_digests(version,
         message = str(error.value)
         assert str(version) in message and "jsonl/train.jsonl fails its checksum" in message
         assert f"recorded sha256 {_digest(TRAIN)}" in message and f"stored bytes {_digest(tampered)}" in message
+        assert message.endswith("the stored file was changed after the version was built")
     assert not (tmp_path / "train.jsonl").exists()
     verify(version, "README.md")  # the other file is untouched and still passes
 
