@@ -6,6 +6,7 @@ of the random swap."""
 import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from annotation import services
 from annotation.models import Annotation, Assignment
@@ -92,3 +93,15 @@ def test_a_filled_annotation_follows_the_swap_it_is_given(leased, annotator, pro
     )
     assert correction.preference_strength == (2 if swapped else -2)
     assert set(correction.attribute_scores["2" if swapped else "1"].values()) == {4}
+
+
+@pytest.mark.parametrize("swapped", [False, True])
+def test_a_single_response_is_shown_alone_and_rated_only_as_a(project, annotator, swapped):
+    """Guards: displayed_responses or _canonical_slots treating a single-response task as a pair (an
+    empty second response shown, and a rating for a "B" that does not exist stored as response 2's)."""
+    item = ItemFactory(project=project, response_2=None)
+    assert services.displayed_responses(item, swapped) == [item.response_1]
+    correction = Annotation(item=item, annotator=annotator)
+    scores = {"A": dict.fromkeys(project.attribute_names, 3), "B": dict.fromkeys(project.attribute_names, 1)}
+    with pytest.raises(ValidationError, match="'B' is not one"):
+        services.annotation_fill(annotation=correction, swapped=swapped, data=services.AnnotationInput(attribute_scores=scores))
