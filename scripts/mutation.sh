@@ -42,7 +42,7 @@ MODULES=(
   # rendering model text
   "annotation/rendering.py :: tests/annotation/test_markdown_sanitisation.py tests/annotation/test_markdown_limits.py tests/annotation/test_markdown_rendering.py tests/annotation/test_task_api.py"
   # imports (validation, atomicity, idempotency) and exports (rows, aggregation, checksums)
-  "datasets_app/imports/services.py :: tests/datasets_app/imports/test_import_record.py tests/datasets_app/imports/test_import_validation.py tests/datasets_app/imports/test_import_atomicity.py tests/datasets_app/imports/test_import_idempotency.py tests/datasets_app/imports/test_import_formats.py tests/datasets_app/imports/test_import_interfaces.py"
+  "datasets_app/imports/services.py :: tests/datasets_app/imports/test_import_record.py tests/datasets_app/imports/test_import_streaming.py tests/datasets_app/imports/test_import_limits.py tests/datasets_app/imports/test_import_validation.py tests/datasets_app/imports/test_import_atomicity.py tests/datasets_app/imports/test_import_idempotency.py tests/datasets_app/imports/test_import_formats.py tests/datasets_app/imports/test_import_interfaces.py"
   "datasets_app/exports/build.py :: tests/datasets_app/exports/test_export_checksums.py tests/datasets_app/exports/test_dataset_build_jobs.py tests/datasets_app/exports/test_export_interfaces.py"
   "datasets_app/exports/storage.py :: tests/datasets_app/exports/test_dataset_file_verification.py tests/datasets_app/exports/test_dataset_storage_immutability.py tests/datasets_app/exports/test_export_checksums.py"
   "datasets_app/exports/dataset_rows.py :: tests/datasets_app/exports/test_export_formats.py tests/datasets_app/exports/test_export_columnar.py tests/datasets_app/exports/test_export_determinism.py"
