@@ -19,17 +19,17 @@ from annotation.models import (
 )
 from annotation.progress import annotators_done, open_items_cache_key
 
-OPEN_ITEMS_CACHE_SECONDS = 30
+OPEN_ITEMS_CACHE_SECONDS = 120
 
 
 def open_items_count(*, project: Project, annotator: AbstractBaseUser) -> int:
     """Items still open to the annotator: those they have not submitted or skipped that still need
     annotations (below their overlap; gold items always, they have no overlap to fill). Each of the
     annotator's own submissions or skips takes exactly one item off, gold or not, so the number moves
-    as they work without telling them which of their tasks were gold. Cached for half a minute (it is
+    as they work without telling them which of their tasks were gold. Cached for two minutes (it is
     shown after every task, and counting a large queue on each request would cost more than the
-    request itself); the annotator's own submit or skip drops their cached number
-    (`progress.open_items_forget`)."""
+    request itself); the annotator's own submit or skip takes one off their cached number
+    (`progress.open_items_taken`), so only others' work waits for the next count."""
     key = open_items_cache_key(project_id=project.pk, annotator_id=annotator.pk)
     count = cache.get(key)
     if count is None:

@@ -26,7 +26,7 @@ from annotation.models import (
     messages_content_hash,
     text_content_hash,
 )
-from annotation.progress import annotator_progress_count, open_items_forget
+from annotation.progress import annotator_progress_count, open_items_taken
 from annotation.stats import project_stats_mark_stale
 
 # How many locked-then-rejected candidates next-task tries before it reports the queue empty.
@@ -237,7 +237,7 @@ def assignment_skip(*, assignment: Assignment, annotator: AbstractBaseUser, reas
         assignment.skip_note = note.strip()[:500]
         assignment.save(update_fields=["state", "skip_reason", "skip_note", "updated_at"])
         project_stats_mark_stale(project_id=assignment.item.project_id)
-        open_items_forget(project_id=assignment.item.project_id, annotator_id=annotator.pk)
+        open_items_taken(project_id=assignment.item.project_id, annotator_id=annotator.pk)
     return assignment
 
 
@@ -399,7 +399,7 @@ def annotation_submit(
         assignment.save(update_fields=["state", "updated_at"])
         Item.objects.filter(pk=item.pk).update(completed_count=F("completed_count") + 1)
         annotator_progress_count(project_id=item.project_id, annotator=annotator)
-        open_items_forget(project_id=item.project_id, annotator_id=annotator.pk)
+        open_items_taken(project_id=item.project_id, annotator_id=annotator.pk)
         project_stats_mark_stale(project_id=item.project_id)
     return annotation, True
 
