@@ -37,12 +37,12 @@ MODULES=(
   "training/rewards/views.py :: tests/annotation/test_permission_matrix.py tests/training/test_training_pages.py"
   "training/online_dpo/views.py :: tests/annotation/test_permission_matrix.py tests/training/online_dpo/test_online_dpo_job_access.py"
   # assignment and submission (display order, overlap, idempotency), the hindsight reveal order
-  "annotation/services.py :: tests/annotation/test_next_task_assignment.py tests/annotation/test_annotation_submission.py tests/annotation/test_annotation_display_order.py tests/annotation/test_task_api.py tests/training/rewards/test_reward_training_data_labels.py"
+  "annotation/services.py :: tests/annotation/test_next_task_assignment.py tests/annotation/test_annotation_submission.py tests/annotation/test_annotation_display_order.py tests/annotation/test_task_api.py tests/training/rewards/test_reward_training_data_labels.py tests/annotation/test_annotation_error_letters.py tests/annotation/test_annotation_time_spent.py"
   "hindsight/services.py :: tests/hindsight/test_hindsight_reveal_order.py tests/hindsight/test_hindsight_foresight_lock.py"
   # rendering model text
   "annotation/rendering.py :: tests/annotation/test_markdown_sanitisation.py tests/annotation/test_markdown_limits.py tests/annotation/test_markdown_rendering.py tests/annotation/test_task_api.py"
   # imports (validation, atomicity, idempotency) and exports (rows, aggregation, checksums)
-  "datasets_app/imports/services.py :: tests/datasets_app/imports/test_import_record.py tests/datasets_app/imports/test_import_streaming.py tests/datasets_app/imports/test_import_limits.py tests/datasets_app/imports/test_import_validation.py tests/datasets_app/imports/test_import_atomicity.py tests/datasets_app/imports/test_import_idempotency.py tests/datasets_app/imports/test_import_formats.py tests/datasets_app/imports/test_import_interfaces.py"
+  "datasets_app/imports/services.py :: tests/datasets_app/imports/test_import_record.py tests/datasets_app/imports/test_import_streaming.py tests/datasets_app/imports/test_import_limits.py tests/datasets_app/imports/test_import_validation.py tests/datasets_app/imports/test_import_atomicity.py tests/datasets_app/imports/test_import_idempotency.py tests/datasets_app/imports/test_import_formats.py tests/datasets_app/imports/test_import_interfaces.py tests/datasets_app/imports/test_import_stats_stale.py tests/datasets_app/imports/test_import_write_conflict.py"
   "datasets_app/exports/build.py :: tests/datasets_app/exports/test_export_checksums.py tests/datasets_app/exports/test_dataset_build_jobs.py tests/datasets_app/exports/test_export_interfaces.py"
   "datasets_app/exports/storage.py :: tests/datasets_app/exports/test_dataset_file_verification.py tests/datasets_app/exports/test_dataset_storage_immutability.py tests/datasets_app/exports/test_export_checksums.py"
   "datasets_app/exports/dataset_rows.py :: tests/datasets_app/exports/test_export_formats.py tests/datasets_app/exports/test_export_columnar.py tests/datasets_app/exports/test_export_determinism.py"
@@ -50,7 +50,7 @@ MODULES=(
   "datasets_app/exports/builders/aggregation.py :: tests/datasets_app/exports/test_export_aggregation.py tests/datasets_app/exports/test_export_group_builders.py"
   "datasets_app/exports/builders/archive.py :: tests/datasets_app/exports/test_export_checksums.py tests/datasets_app/exports/test_export_determinism.py"
   # training data: label direction, losses, online-round prompt pools
-  "training/rewards/selectors.py :: tests/training/rewards/test_reward_training_data_labels.py tests/training/rewards/test_reward_training_data_attributes.py tests/training/test_hindsight_training_source.py tests/training/rewards/test_reward_job_dataset.py"
+  "training/rewards/selectors.py :: tests/training/rewards/test_reward_training_data_labels.py tests/training/rewards/test_reward_training_data_attributes.py tests/training/test_hindsight_training_source.py tests/training/rewards/test_reward_job_dataset.py tests/training/rewards/test_reward_training_data_drops.py tests/training/rewards/test_reward_training_data_malformed_ratings.py tests/training/rewards/test_reward_training_data_split.py"
   "verdict_ml/rewards/losses.py :: tests/verdict_ml/rewards/test_reward_losses.py tests/verdict_ml/rewards/test_reward_loss_direction.py"
   "training/online_dpo/selectors.py :: tests/training/online_dpo/test_online_dpo_evaluation_pool.py tests/training/online_dpo/test_online_dpo_job_access.py"
   "training/policies/pools.py :: tests/training/online_dpo/test_online_dpo_evaluation_pool.py tests/training/policies/test_policy_bootstrap.py"

@@ -57,3 +57,12 @@ def test_a_long_file_name_is_recorded_cut_to_its_column(project, judged):
     name = "n" * 600 + ".jsonl"
     record = import_file(project=project, path_or_file=judged, file_name=name)
     assert record.file_name == name[:500]
+
+
+def test_a_long_format_name_is_recorded_cut_to_its_column(project, judged):
+    """Guards: the requested format not being cut to the 40 characters its column holds (an unknown
+    format is refused, but the failed attempt is still recorded under the name it was asked for)."""
+    requested = "f" * 60
+    record = import_file(project=project, path_or_file=judged, file_name="judged.jsonl", format=requested)
+    assert (record.status, record.format) == (ImportStatus.FAILED, requested[:40])
+    assert record.errors[0]["field"] == "format"
