@@ -57,6 +57,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker (gthread)")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--cache-url", default="redis://127.0.0.1:6379/1",
+        help="VERDICT_CACHE_URL of the server (the shared cache production uses; empty: each worker's own memory)",
+    )
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/verdict_bench")
     return parser.parse_args()
 
@@ -189,6 +193,7 @@ def main() -> None:
         "SECRET_KEY": "benchmark-only-secret-key-" + "z" * 40,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "LOG_LEVEL": "WARNING",
+        "VERDICT_CACHE_URL": args.cache_url,
     }
     os.environ.update(env)
     history = args.history_annotations

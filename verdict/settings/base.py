@@ -203,6 +203,19 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery: Redis (or RabbitMQ) in production; kombu's filesystem transport needs no server for a first run.
+# One cache for every web process: per-annotator figures (the open-items count), throttling. Production
+# and benchmarks point it at Redis (VERDICT_CACHE_URL=redis://…/1), so that what one gunicorn worker
+# counted or counted down the others read; the embedded default is each process's own memory.
+VERDICT_CACHE_URL = os.environ.get("VERDICT_CACHE_URL", "")
+if VERDICT_CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": VERDICT_CACHE_URL,
+            "KEY_PREFIX": "verdict",
+        }
+    }
+
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_FOLDER = VAR_DIR / "celery-broker"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
