@@ -1,13 +1,30 @@
-"""What management commands share when they run a job inline: `--set KEY=JSON` options and a
-reporter that echoes the job's progress to the terminal (Ctrl-C asks the job to stop)."""
+"""What management commands share when they launch or run a job: the project named by `--project`,
+launch errors as one CommandError, `--set KEY=JSON` options, a reporter that echoes the job's progress
+to the terminal (Ctrl-C asks the job to stop), and running a job inline to its end."""
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
+from annotation.models import Project
+from jobs.models import JobStatus, TrainingJob
 from jobs.runtime import JobReporter
+
+
+def command_project(slug: str) -> Project:
+    """The project a command's `--project SLUG` names."""
+    project = Project.objects.filter(slug=slug).first()
+    if project is None:
+        raise CommandError(f"No project with slug '{slug}'.")
+    return project
+
+
+def launch_error(error: ValidationError) -> CommandError:
+    """A launch's ValidationError as one line naming each bad setting."""
+    return CommandError("; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()))
 
 
 def set_options(items: list[str]) -> dict[str, Any]:
@@ -47,3 +64,23 @@ class EchoingReporter:
 
     def artifact(self, name: str, path: Path | str, metadata: dict[str, Any] | None = None) -> Any:
         return self.reporter.artifact(name, path, metadata)
+
+
+def run_inline(
+    job: TrainingJob,
+    *,
+    execute: Callable[..., str],
+    body: Callable[[TrainingJob, Any], dict[str, Any]],
+    write: Callable[[str], None],
+) -> TrainingJob:
+    """Run a queued job in this process: `execute` (the kind's runner, e.g. `run_job`) with `body`, its
+    progress echoed through `write`. Returns the finished job; a job that did not succeed is an error."""
+
+    def echoing_body(running: TrainingJob, reporter: JobReporter) -> dict[str, Any]:
+        return body(running, EchoingReporter(reporter, write))
+
+    execute(job.pk, task_id="inline", body=echoing_body)
+    job.refresh_from_db()
+    if job.status != JobStatus.SUCCEEDED:
+        raise CommandError(f"Job #{job.pk} {job.status}: {job.error}")
+    return job

@@ -5,12 +5,9 @@ import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from annotation.models import Project
-from jobs.cli import EchoingReporter
-from jobs.models import JobStatus, TrainingJob
-from jobs.runtime import JobReporter
+from jobs.cli import command_project, launch_error, run_inline
 from training.policies.bootstrap import policy_bootstrap_body, policy_bootstrap_execute, policy_bootstrap_launch
 from training.policies.config import FIXED_SETTINGS, BootstrapConfig
 from training.policies.models import PolicyCheckpoint
@@ -26,25 +23,16 @@ class Command(BaseCommand):
         parser.add_argument("--queue", action="store_true", help="queue it on the gpu queue instead of running here")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        project = Project.objects.filter(slug=options["project"]).first()
-        if project is None:
-            raise CommandError(f"No project with slug '{options['project']}'.")
+        project = command_project(options["project"])
         config = {name: options[name] for name in config_settings(BootstrapConfig, exclude=FIXED_SETTINGS) if options[name] is not None}
         try:
             job = policy_bootstrap_launch(project=project, config=config, launched_by=None, enqueue=options["queue"])
         except ValidationError as error:
-            raise CommandError("; ".join(f"{name}: {' '.join(m)}" for name, m in error.message_dict.items())) from error
+            raise launch_error(error) from error
         if options["queue"]:
             self.stdout.write(f"Job #{job.pk} queued.")
             return
-
-        def body(job: TrainingJob, reporter: JobReporter) -> dict[str, Any]:
-            return policy_bootstrap_body(job, EchoingReporter(reporter, self._every_50th))
-
-        policy_bootstrap_execute(job.pk, task_id="inline", body=body)
-        job.refresh_from_db()
-        if job.status != JobStatus.SUCCEEDED:
-            raise CommandError(f"Job #{job.pk} {job.status}: {job.error}")
+        run_inline(job, execute=policy_bootstrap_execute, body=policy_bootstrap_body, write=self._every_50th)
         checkpoint = PolicyCheckpoint.objects.get(created_by_job=job)
         self.stdout.write(self.style.SUCCESS(
             f"Policy checkpoint #{checkpoint.pk} at {checkpoint.path}: {json.dumps(job.summary, sort_keys=True)}"

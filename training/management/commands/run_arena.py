@@ -4,12 +4,9 @@ launch an arena (README: "Arena") and run its sampling job here (or queue it on 
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from annotation.models import Project
-from jobs.cli import EchoingReporter
-from jobs.models import JobStatus, TrainingJob
-from jobs.runtime import JobReporter
+from jobs.cli import command_project, launch_error, run_inline
 from training.arena.config import ArenaConfig
 from training.arena.job_body import arena_body, arena_execute
 from training.arena.leaderboard import arena_leaderboard_refresh
@@ -28,26 +25,17 @@ class Command(BaseCommand):
         parser.add_argument("--queue", action="store_true", help="queue the job on the gpu queue instead of running it here")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        project = Project.objects.filter(slug=options["project"]).first()
-        if project is None:
-            raise CommandError(f"No project with slug '{options['project']}'.")
+        project = command_project(options["project"])
         config = {name: options[name] for name in config_settings(ArenaConfig) if options[name] is not None}
         try:
             arena = arena_launch(project=project, checkpoint_ids=options["checkpoint"], model_names=options["model"], config=config,
                                  launched_by=None, enqueue=options["queue"])
         except ValidationError as error:
-            raise CommandError("; ".join(f"{name}: {' '.join(m)}" for name, m in error.message_dict.items())) from error
+            raise launch_error(error) from error
         if options["queue"]:
             self.stdout.write(f"Arena #{arena.pk}: job #{arena.job_id} queued.")
             return
-
-        def body(job: TrainingJob, reporter: JobReporter) -> dict[str, Any]:
-            return arena_body(job, EchoingReporter(reporter, self.stdout.write))
-
-        arena_execute(arena.job_id, task_id="inline", body=body)
-        arena.job.refresh_from_db()
-        if arena.job.status != JobStatus.SUCCEEDED:
-            raise CommandError(f"Job #{arena.job_id} {arena.job.status}: {arena.job.error}")
+        run_inline(arena.job, execute=arena_execute, body=arena_body, write=self.stdout.write)
         board = arena_leaderboard_refresh(project=project)
         self.stdout.write(self.style.SUCCESS(f"Arena #{arena.pk}: {arena.job.summary['battles']} battle(s) queued; "
                                              f"leaderboard from {board.payload['votes']} vote(s):"))

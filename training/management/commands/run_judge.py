@@ -5,12 +5,10 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from annotation.models import Project
-from jobs.cli import EchoingReporter
-from jobs.models import JobStatus, TrainingJob
-from jobs.runtime import JobReporter, run_job
+from jobs.cli import command_project, launch_error, run_inline
+from jobs.runtime import run_job
 from training.judges.config import JudgeConfig
 from training.judges.job_body import judge_body
 from training.judges.services import judge_run_launch
@@ -27,27 +25,18 @@ class Command(BaseCommand):
         parser.add_argument("--queue", action="store_true", help="queue the job on the gpu queue instead of running it here")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        project = Project.objects.filter(slug=options["project"]).first()
-        if project is None:
-            raise CommandError(f"No project with slug '{options['project']}'.")
+        project = command_project(options["project"])
         config = {name: options[name] for name in config_settings(JudgeConfig) if options.get(name) is not None}
         if options["prompt_file"]:
             config["prompt_template"] = Path(options["prompt_file"]).read_text(encoding="utf-8")
         try:
             run = judge_run_launch(project=project, config=config, launched_by=None, enqueue=options["queue"])
         except ValidationError as error:
-            raise CommandError("; ".join(f"{name}: {' '.join(m)}" for name, m in error.message_dict.items())) from error
+            raise launch_error(error) from error
         if options["queue"]:
             self.stdout.write(f"{run.label}: job #{run.job_id} queued.")
             return
-
-        def body(job: TrainingJob, reporter: JobReporter) -> dict[str, Any]:
-            return judge_body(job, EchoingReporter(reporter, self.stdout.write))
-
-        run_job(run.job_id, task_id="inline", body=body)
-        run.job.refresh_from_db()
-        if run.job.status != JobStatus.SUCCEEDED:
-            raise CommandError(f"Job #{run.job_id} {run.job.status}: {run.job.error}")
+        run_inline(run.job, execute=run_job, body=judge_body, write=self.stdout.write)
         summary = run.job.summary
         self.stdout.write(self.style.SUCCESS(
             f"{run.label}: {summary['labels']} label(s) on {summary['pairs']} pair(s), {summary['no_verdict']} without a verdict; "

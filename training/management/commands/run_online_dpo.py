@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotation.models import Project
-from jobs.cli import EchoingReporter, set_options
+from jobs.cli import EchoingReporter, command_project, launch_error, set_options
 from jobs.models import JobStatus, TrainingJob
 from jobs.runtime import JobReporter
 from training.online_dpo.config import OnlineRoundConfig
@@ -42,9 +42,7 @@ class Command(BaseCommand):
         parser.add_argument("--inline", action="store_true", help="run the rounds in this process (no worker needed)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        project = Project.objects.filter(slug=options["project"]).first()
-        if project is None:
-            raise CommandError(f"No project with slug '{options['project']}'.")
+        project = command_project(options["project"])
         user = get_user_model().objects.filter(username=options["user"]).first() if options["user"] else None
         if options["user"] and user is None:
             raise CommandError(f"No user named '{options['user']}'.")
@@ -57,7 +55,7 @@ class Command(BaseCommand):
                 enqueue=not options["inline"],
             )
         except ValidationError as error:
-            raise CommandError("; ".join(f"{name}: {' '.join(m)}" for name, m in error.message_dict.items())) from error
+            raise launch_error(error) from error
         first = run.rounds.get(index=1)
         self.stdout.write(f"Online run #{run.pk}: {run.rounds_requested} round(s) from {run.initial_checkpoint}; round {first.number} is job #{first.job_id}.")
         if options["inline"]:

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotation.models import Project
 from datasets_app.models import DatasetVersion
-from jobs.cli import EchoingReporter, set_options
+from jobs.cli import EchoingReporter, command_project, launch_error, set_options
 from jobs.models import FINISHED_STATUSES, JobStatus, TrainingJob
 from jobs.runtime import JobReporter
 from jobs.selectors import job_eta_seconds
@@ -71,8 +71,7 @@ class Command(BaseCommand):
                 project=project, config=config, launched_by=user, dataset_version=version, enqueue=not options["inline"]
             )
         except ValidationError as error:
-            problems = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
-            raise CommandError(problems) from error
+            raise launch_error(error) from error
         self.stdout.write(f"Job #{job.pk} ({job.config['objective']}) {'running here' if options['inline'] else 'queued'}.")
         if options["inline"]:
             self._run_here(job)
@@ -96,10 +95,7 @@ class Command(BaseCommand):
             if version is None:
                 raise CommandError(f"No dataset version with id {reference}.")
             return version.project
-        project = Project.objects.filter(slug=slug).first()
-        if project is None:
-            raise CommandError(f"No project with slug '{slug}'.")
-        return project
+        return command_project(slug)
 
     def _config(self, options: dict[str, Any]) -> dict[str, Any]:
         config = {name: options[name] for name in config_settings(RewardJobConfig, exclude=OPTION_EXCLUDED) if options[name] is not None}
