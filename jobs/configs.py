@@ -13,6 +13,14 @@ from verdict_ml.config import ConfigError, config_from_dict, config_settings
 T = TypeVar("T")
 
 
+class ConfigErrorsMixin:
+    """For a launch form: a service's ValidationError shown on the fields it names, the rest above the form."""
+
+    def add_config_errors(self, error: ValidationError) -> None:
+        for name, problems in error.message_dict.items():
+            self.add_error(name if name in self.fields else None, problems)  # type: ignore[attr-defined]
+
+
 def config_validation_error(error: ConfigError) -> ValidationError:
     return ValidationError(dict(error.errors))
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from jobs.configs import config_field
+from jobs.configs import ConfigErrorsMixin, config_field
 from jobs.permissions import can_run_jobs, job_project
 from training.arena import selectors
 from training.arena.config import ArenaConfig, arena_config_defaults
@@ -20,7 +20,7 @@ from training.policies.models import PolicyCheckpoint
 FORM_SETTINGS = ("pool", "prompts", "temperature", "max_new_tokens")
 
 
-class ArenaLaunchForm(forms.Form):
+class ArenaLaunchForm(ConfigErrorsMixin, forms.Form):
     """Shapes input only; `arena_launch` checks it and its errors are shown next to the fields."""
 
     checkpoints = forms.ModelMultipleChoiceField(
@@ -41,10 +41,6 @@ class ArenaLaunchForm(forms.Form):
         kwargs.setdefault("initial", {name: defaults[name] for name in FORM_SETTINGS})
         super().__init__(*args, **kwargs)
         self.fields["checkpoints"].queryset = policy_selectors.checkpoints_for_project(project=project)[:50]
-
-    def add_errors(self, error: ValidationError) -> None:
-        for name, problems in error.message_dict.items():
-            self.add_error(name if name in self.fields else None, problems)
 
 
 def _matrix(payload: dict[str, Any]) -> list[dict[str, Any]]:
@@ -72,7 +68,7 @@ def arena_page(request: HttpRequest, slug: str) -> HttpResponse:
                     launched_by=request.user,
                 )
             except ValidationError as error:
-                form.add_errors(error)
+                form.add_config_errors(error)
             else:
                 messages.success(request, f"Arena #{arena.pk} launched: job #{arena.job_id} samples the contestants and queues the battles.")
                 return redirect("training:arena", slug=project.slug)

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from jobs.configs import config_field
+from jobs.configs import ConfigErrorsMixin, config_field
 from jobs.permissions import can_run_jobs, job_project
 from training.judges import selectors
 from training.judges.config import JudgeConfig, judge_config_defaults
@@ -20,7 +20,7 @@ FORM_SETTINGS = ("judge", "model_path", "prompt_template", "method", "both_order
 LISTED = 50
 
 
-class JudgeLaunchForm(forms.Form):
+class JudgeLaunchForm(ConfigErrorsMixin, forms.Form):
     """Shapes input only; `judge_run_launch` checks it and its errors are shown next to the fields."""
 
     judge = config_field(JudgeConfig, "judge")
@@ -47,10 +47,6 @@ class JudgeLaunchForm(forms.Form):
         model = data.get("reward_model")
         return {**{name: data[name] for name in FORM_SETTINGS}, "reward_model": model.pk if model else None}
 
-    def add_errors(self, error: ValidationError) -> None:
-        for name, problems in error.message_dict.items():
-            self.add_error(name if name in self.fields else None, problems)
-
 
 @login_required
 def judges_page(request: HttpRequest, slug: str) -> HttpResponse:
@@ -63,7 +59,7 @@ def judges_page(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 run = judge_run_launch(project=project, config=form.config(), launched_by=request.user)
             except ValidationError as error:
-                form.add_errors(error)
+                form.add_config_errors(error)
             else:
                 messages.success(request, f"{run.label} launched: job #{run.job_id} labels the project's pairs.")
                 return redirect("training:judges", slug=project.slug)

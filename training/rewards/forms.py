@@ -4,11 +4,10 @@ checked, and its errors are shown next to the fields."""
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from annotation.models import Project
 from datasets_app.models import DatasetVersion
-from jobs.configs import config_field
+from jobs.configs import ConfigErrorsMixin, config_field
 from training.rewards.config import RewardJobConfig, reward_config_defaults
 from training.rewards.selectors import ATTRIBUTE_FORMAT, PAIR_FORMATS, ready_dataset_versions
 from verdict_ml.config import config_settings
@@ -39,7 +38,7 @@ def setting_field(name: str, **overrides: Any) -> forms.Field:
     return config_field(RewardJobConfig, name, **overrides)
 
 
-class RewardJobForm(forms.Form):
+class RewardJobForm(ConfigErrorsMixin, forms.Form):
     dataset_version = forms.ModelChoiceField(
         queryset=DatasetVersion.objects.none(), required=False, empty_label="This project's annotations (split by prompt)",
         help_text="A ready dataset version: pairs (trl-preference, helpsteer2-preference) for BT objectives, "
@@ -85,7 +84,3 @@ class RewardJobForm(forms.Form):
         values["attribute_dataset_version"] = attributes.pk if attributes else None
         values["use_lora"] = values.pop("mode") == "lora"
         return values
-
-    def add_config_errors(self, error: ValidationError) -> None:
-        for name, messages in error.message_dict.items():
-            self.add_error(name if name in self.fields else None, messages)
