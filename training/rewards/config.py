@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from jobs.configs import config_clean
 from training.rewards.models import RewardAggregation
 from verdict_ml.config import ConfigError, config_defaults, config_from_dict, config_to_dict, setting
 from verdict_ml.rewards.config import RewardTrainingConfig
@@ -131,7 +132,4 @@ class RewardEvaluationConfig:
 
 def evaluation_config_clean(raw: dict[str, Any]) -> dict[str, Any]:
     """Types, choices and bounds checked; raises ValidationError keyed by the setting's name."""
-    try:
-        return config_to_dict(config_from_dict(RewardEvaluationConfig, raw))
-    except ConfigError as error:
-        raise ValidationError(error.errors) from error
+    return config_to_dict(config_clean(RewardEvaluationConfig, raw))
