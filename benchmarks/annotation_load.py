@@ -214,8 +214,8 @@ def main() -> None:
         open_items = cursor.fetchone()[0]
     connection.close()
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "verdict.wsgi", "-b", f"127.0.0.1:{args.port}", "-w", str(args.workers),
-         "-k", "gthread", "--threads", str(args.threads), "--keep-alive", "75", "--log-level", "warning"],
+        [str(ROOT / ".venv/bin/gunicorn"), "-c", "python:verdict.gunicorn_conf", "verdict.wsgi", "-b", f"127.0.0.1:{args.port}",
+         "-w", str(args.workers), "--threads", str(args.threads), "--log-level", "warning"],
         cwd=ROOT, env=env,
     )
     try:

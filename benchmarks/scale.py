@@ -283,8 +283,8 @@ def run_size(n: int, args: argparse.Namespace) -> tuple[dict, dict[str, tuple[fl
         explained = run_step(env, "explain", "--slug", info["slug"])
         print(scale_explain.summary(explained), flush=True)
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "verdict.wsgi", "-k", "gthread", "-w", str(args.workers), "--threads", "4",
-         "-b", f"127.0.0.1:{args.port}", "--keep-alive", "75", "--timeout", "300", "--log-level", "warning"],
+        [str(ROOT / ".venv/bin/gunicorn"), "-c", "python:verdict.gunicorn_conf", "verdict.wsgi", "-w", str(args.workers),
+         "--threads", "4", "-b", f"127.0.0.1:{args.port}", "--timeout", "300", "--log-level", "warning"],
         cwd=ROOT, env=env,
     )
     try:

@@ -1,0 +1,20 @@
+"""gunicorn settings of the web process: ``gunicorn -c python:verdict.gunicorn_conf verdict.wsgi``.
+
+Command-line options (``-w``, ``--threads``, ``-b``) and ``GUNICORN_CMD_ARGS`` override these.
+
+``reuse_port``: without it every worker accepts from the one socket the master opened, and with
+keep-alive the first worker to wake keeps most clients' connections for good. Measured with
+``benchmarks/annotation_load.py`` (50 annotators, 3 workers × 8 threads): one worker served nearly every
+request at ~80 % of a core, GIL-bound, while the others idled, and next-task's p95 was 190–350 ms. With
+``SO_REUSEPORT`` each worker listens on its own socket and the kernel spreads new connections over them
+(gunicorn ≥ 21), so all workers share the load.
+"""
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+reuse_port = True
+# Longer than a browser's or a TLS proxy's idle keep-alive, so the proxy closes first (no reset races).
+keepalive = 75
