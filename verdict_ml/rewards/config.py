@@ -10,6 +10,7 @@ from verdict_ml.rewards.losses import PAIRWISE_OBJECTIVES
 
 OBJECTIVES: tuple[str, ...] = (*PAIRWISE_OBJECTIVES, "regression", "regression_then_scaled_bt")
 DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda")
+POOLINGS: tuple[str, ...] = ("cls", "mean")
 
 
 @dataclass
@@ -27,6 +28,12 @@ class RewardTrainingConfig:
     )
     regression_helpfulness_only: bool = setting(
         False, help="Regression head: one output (helpfulness) instead of the five HelpSteer attributes."
+    )
+    pooling: str = setting(
+        "cls", choices=POOLINGS,
+        help="What the score head reads: cls (the model's own pooler over the first token) or mean (the masked mean "
+        "of the last hidden states, how sentence-transformers models such as the bundled MiniLM were trained; "
+        "BERT-style models only).",
     )
     use_lora: bool = setting(False, help="Train LoRA adapters (peft) instead of all weights.")
     lora_r: int = setting(16, ge=1, help="LoRA rank.")

@@ -115,7 +115,7 @@ def load_reward_scorer(
     """
     import torch
 
-    from verdict_ml.rewards.model import load_sequence_classifier, load_tokenizer, read_metadata
+    from verdict_ml.rewards.model import apply_pooling, load_sequence_classifier, load_tokenizer, read_metadata
 
     if aggregation not in AGGREGATIONS:
         raise ValueError(f"aggregation must be one of {AGGREGATIONS}, got {aggregation!r}")
@@ -134,6 +134,7 @@ def load_reward_scorer(
         metadata = read_metadata(path)
         tokenizer = load_tokenizer(str(path))
         model = load_sequence_classifier(str(path), metadata.get("attributes", ["reward"]), tokenizer)
+        model = apply_pooling(model, metadata.get("config", {}).get("pooling", "cls"))
         models.append(model.to(device).eval())
         tokenizers.append(tokenizer)
         lengths.append(max_length or metadata.get("max_length") or 512)

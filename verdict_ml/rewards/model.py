@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from verdict_ml.rewards.config import POOLINGS
+
 if TYPE_CHECKING:
     import torch
 
@@ -46,6 +48,51 @@ def load_sequence_classifier(path: str, labels: Sequence[str], tokenizer: Any) -
     if model.config.pad_token_id is None:
         model.config.pad_token_id = tokenizer.pad_token_id
     return model
+
+
+def use_mean_pooling(model: Any) -> Any:
+    """Replace a BERT-style pooler (dense + tanh over ``[CLS]``) by the attention-masked mean of the last
+    hidden states, the sentence embedding that sentence-transformers checkpoints such as all-MiniLM-L6-v2
+    were trained to produce (their pooler weights are the pre-training ones, untouched since).
+
+    The pooler only sees the hidden states, so a forward pre-hook on the encoder hands it the attention
+    mask of the current batch. The pooler has no weights: a saved model's config still says BERT, and
+    ``reward_model.json`` (``config.pooling``) tells ``load_reward_scorer`` to apply this again.
+    """
+    import torch
+    import torch.nn as nn
+
+    encoder = model.base_model
+    if not isinstance(getattr(encoder, "pooler", None), nn.Module):
+        raise ValueError(f"mean pooling needs a BERT-style model with a pooler; {type(model).__name__} has none")
+
+    class MeanPooler(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.attention_mask: torch.Tensor | None = None
+
+        def forward(self, hidden_states: torch.Tensor) -> torch.Tensor:
+            mask = self.attention_mask
+            if mask is None or mask.shape != hidden_states.shape[:2]:
+                mask = torch.ones(hidden_states.shape[:2], device=hidden_states.device)
+            weights = mask.unsqueeze(-1).to(hidden_states.dtype)
+            return (hidden_states * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1.0)
+
+    pooler = MeanPooler()
+
+    def remember_mask(module: nn.Module, args: tuple, kwargs: dict) -> None:
+        pooler.attention_mask = kwargs.get("attention_mask")
+
+    encoder.pooler = pooler
+    encoder.register_forward_pre_hook(remember_mask, with_kwargs=True)
+    return model
+
+
+def apply_pooling(model: Any, pooling: str) -> Any:
+    """``pooling`` "cls": the model's own head input, unchanged; "mean": ``use_mean_pooling``."""
+    if pooling not in POOLINGS:
+        raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
+    return use_mean_pooling(model) if pooling == "mean" else model
 
 
 def add_lora(model: Any, r: int, alpha: int, dropout: float, target_modules: list[str] | None) -> Any:

@@ -219,6 +219,7 @@ def _train_member(
 
     from verdict_ml.rewards.model import (
         add_lora,
+        apply_pooling,
         load_sequence_classifier,
         merge_lora,
         narrow_head,
@@ -229,7 +230,7 @@ def _train_member(
     seed = config.seed + member
     set_seed(seed)
     first = phases[0]
-    model = load_sequence_classifier(base, first.attributes or ("reward",), tokenizer)
+    model = apply_pooling(load_sequence_classifier(base, first.attributes or ("reward",), tokenizer), config.pooling)
     if first.name == "regression":
         rows = data["train_attributes"]
         set_head_bias(model, [sum(scores[a] for _, scores in rows) / len(rows) for a in first.attributes])
