@@ -49,9 +49,13 @@ def load_pairs() -> list[PreferencePair]:
     return pairs_from_hh_jsonl(HH_PATH)
 
 
-def bare_loop(pairs: list[PreferencePair], base: str, batch_size: int, max_length: int, lr: float, seed: int) -> float:
+def bare_loop(
+    pairs: list[PreferencePair], base: str, batch_size: int, max_length: int, lr: float, seed: int,
+    *, epochs: int = 1, weight_decay: float = 0.0, trained: list | None = None,
+) -> float:
     """The reference: tokenise up front, then forward (chosen+rejected stacked), BT loss, backward,
-    AdamW step. Returns pairs per second over the steps only."""
+    AdamW step. Returns pairs per second over the steps only; appends (model, tokenizer) to ``trained``
+    when given."""
     import torch
     import torch.nn.functional as F
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
@@ -60,23 +64,59 @@ def bare_loop(pairs: list[PreferencePair], base: str, batch_size: int, max_lengt
     tokenizer = AutoTokenizer.from_pretrained(base)
     model = AutoModelForSequenceClassification.from_pretrained(base, num_labels=1)
     model.train()
-    optimizer = torch.optim.AdamW(model.parameters(), lr=lr)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     # Same token ids as the library (prompt cut from the left); encoding is outside the timing.
     chosen = [encode_prompt_response(tokenizer, p.prompt, p.chosen, max_length) for p in pairs]
     rejected = [encode_prompt_response(tokenizer, p.prompt, p.rejected, max_length) for p in pairs]
     order = list(range(len(pairs)))
-    random.Random(seed).shuffle(order)
+    rng = random.Random(seed)
     started = time.perf_counter()
-    for start in range(0, len(order), batch_size):
-        idx = order[start : start + batch_size]
-        batch = tokenizer.pad([chosen[i] for i in idx] + [rejected[i] for i in idx], return_tensors="pt")
-        rewards = model(**batch).logits[:, 0]
-        r_c, r_r = rewards.chunk(2)
-        loss = -F.logsigmoid(r_c - r_r).mean()
-        loss.backward()
-        optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
-    return len(order) / (time.perf_counter() - started)
+    for _ in range(epochs):
+        rng.shuffle(order)
+        for start in range(0, len(order), batch_size):
+            idx = order[start : start + batch_size]
+            batch = tokenizer.pad([chosen[i] for i in idx] + [rejected[i] for i in idx], return_tensors="pt")
+            rewards = model(**batch).logits[:, 0]
+            r_c, r_r = rewards.chunk(2)
+            loss = -F.logsigmoid(r_c - r_r).mean()
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+    if trained is not None:
+        trained.append((model.eval(), tokenizer))
+    return epochs * len(order) / (time.perf_counter() - started)
+
+
+def plain_loop_accuracy(args: argparse.Namespace) -> None:
+    """The hand-written reference's held-out accuracy: ``bare_loop`` on every pair of ``--train-file``
+    (the issue's plain loop: lr 3e-5, batch 16, max length 128, weight decay 0.01, no warm-up, no
+    validation hold-out), scored on ``--held-out-file`` with the report ``evaluate_reward_model`` prints."""
+    import torch
+
+    from verdict_ml.rewards.metrics import pairwise_report
+    from verdict_ml.rewards.model import default_base_model
+
+    train, held_out = pairs_from_hh_jsonl(args.train_file), pairs_from_hh_jsonl(args.held_out_file)
+    trained: list = []
+    started = time.perf_counter()
+    bare_loop(train, default_base_model(), args.batch_size, args.max_length, args.lr, args.seed,
+              epochs=args.epochs, weight_decay=0.01, trained=trained)
+    model, tokenizer = trained[0]
+
+    def score(responses: list[str]) -> list[float]:
+        encoded = [encode_prompt_response(tokenizer, p.prompt, r, args.max_length) for p, r in zip(held_out, responses)]
+        scores: list[float] = []
+        with torch.no_grad():
+            for start in range(0, len(encoded), 32):
+                scores += model(**tokenizer.pad(encoded[start : start + 32], return_tensors="pt")).logits[:, 0].tolist()
+        return scores
+
+    report = pairwise_report(score([p.chosen for p in held_out]), score([p.rejected for p in held_out]))
+    print(f"plain loop: {len(train)} train pairs, {args.epochs} epoch(s), batch {args.batch_size}, max length "
+          f"{args.max_length}, lr {args.lr}, weight decay 0.01, seed {args.seed}; {time.perf_counter() - started:.0f} s")
+    print(f"held-out ({len(held_out)} pairs of {args.held_out_file}): accuracy {report['accuracy']:.3f} "
+          f"(95 % Wilson {report['accuracy_low']:.3f}–{report['accuracy_high']:.3f}), BT loss {report['bt_loss']:.4f}, "
+          f"ECE {report['ece']:.3f}, mean margin {report['margin_mean']:.4f}")
 
 
 def throughput(args: argparse.Namespace) -> None:
@@ -187,6 +227,10 @@ def main() -> None:
     parser.add_argument("--train-size", type=int, default=1200)
     parser.add_argument("--test-size", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--plain-loop", action="store_true",
+                        help="held-out accuracy of the bare loop: --train-file, --held-out-file (scripts/split_preferences.py)")
+    parser.add_argument("--train-file", type=Path)
+    parser.add_argument("--held-out-file", type=Path)
     args = parser.parse_args()
     import torch
 
@@ -195,6 +239,8 @@ def main() -> None:
         memory(args)
     elif args.hh:
         hh_accuracy(args)
+    elif args.plain_loop:
+        plain_loop_accuracy(args)
     else:
         throughput(args)
 
