@@ -3,7 +3,8 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db import connection
+from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from annotation import dashboard
@@ -17,48 +18,66 @@ from annotation.models import (
     Project,
     ProjectStats,
 )
-from annotation.progress import annotators_done, open_items_cache_key
+from annotation.progress import OPEN_ITEMS_COUNT_CAP, annotators_done, open_items_cache_key
 
 OPEN_ITEMS_CACHE_SECONDS = 120
 
 
+def _count_open_items(*, project: Project, annotator: AbstractBaseUser, limit: int) -> int:
+    """Items open to the annotator, counted up to ``limit``. Each candidate, in the order of the
+    (project, is_gold, completed_count, …) index, is checked with one probe of the (item, annotator)
+    unique index, so a count costs ``limit`` probes whatever the size of the project or of the
+    annotator's history. ``OFFSET 0`` keeps PostgreSQL from turning the NOT EXISTS into an anti-join,
+    which would read all of the annotator's assignments before the first row (the ORM's ``Exists`` cannot
+    say this)."""
+    sql = (
+        f'SELECT COUNT(*) FROM (SELECT 1 FROM "{Item._meta.db_table}" i'
+        " WHERE i.project_id = %s AND (i.is_gold OR (NOT i.is_gold AND i.completed_count < %s))"
+        f' AND NOT EXISTS (SELECT 1 FROM "{Assignment._meta.db_table}" a'
+        " WHERE a.item_id = i.id AND a.annotator_id = %s AND a.state IN (%s, %s) OFFSET 0)"
+        " LIMIT %s) open_items"
+    )
+    params = [project.pk, project.overlap, annotator.pk, AssignmentState.SUBMITTED, AssignmentState.SKIPPED, limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+
+
 def open_items_count(*, project: Project, annotator: AbstractBaseUser) -> int:
     """Items still open to the annotator: those they have not submitted or skipped that still need
-    annotations (below their overlap; gold items always, they have no overlap to fill). Each of the
+    annotations (below their overlap; gold items always, they have no overlap to fill), counted up to
+    ``OPEN_ITEMS_COUNT_CAP`` + 1 — a number above the cap means "more than the cap". Each of the
     annotator's own submissions or skips takes exactly one item off, gold or not, so the number moves
     as they work without telling them which of their tasks were gold. Cached for two minutes (it is
-    shown after every task, and counting a large queue on each request would cost more than the
-    request itself); the annotator's own submit or skip takes one off their cached number
+    shown after every task); the annotator's own submit or skip takes one off their cached number
     (`progress.open_items_taken`), so only others' work waits for the next count."""
     key = open_items_cache_key(project_id=project.pk, annotator_id=annotator.pk)
     count = cache.get(key)
     if count is None:
-        finished = Assignment.objects.filter(
-            item=OuterRef("pk"), annotator=annotator, state__in=[AssignmentState.SUBMITTED, AssignmentState.SKIPPED]
-        )
-        count = (
-            Item.objects.filter(project=project)
-            # The same set as `is_gold OR completed_count < overlap`, spelt so that each branch is a range of
-            # the (project, is_gold, completed_count, …) index: a bitmap OR, not a scan of all items.
-            .filter(Q(is_gold=True) | Q(is_gold=False, completed_count__lt=project.overlap))
-            .exclude(Exists(finished))
-            .count()
-        )
+        count = _count_open_items(project=project, annotator=annotator, limit=OPEN_ITEMS_COUNT_CAP + 1)
         cache.set(key, count, OPEN_ITEMS_CACHE_SECONDS)
     return count
 
 
-def annotator_progress(*, project: Project, annotator: AbstractBaseUser) -> dict[str, int]:
+def _progress(done: int, open_items: int) -> dict[str, Any]:
+    return {
+        "done": done,
+        "remaining": min(open_items, OPEN_ITEMS_COUNT_CAP),
+        "remaining_capped": open_items > OPEN_ITEMS_COUNT_CAP,
+    }
+
+
+def annotator_progress(*, project: Project, annotator: AbstractBaseUser) -> dict[str, Any]:
     """What the annotator has done (gold items count like any other), and how many items of the project
-    still need annotations from others."""
+    still need annotations from others (at most ``OPEN_ITEMS_COUNT_CAP``; ``remaining_capped``: more)."""
     done = annotators_done(projects=[project], annotator=annotator)[project.pk]
-    return {"done": done, "remaining": open_items_count(project=project, annotator=annotator)}
+    return _progress(done, open_items_count(project=project, annotator=annotator))
 
 
-def projects_progress(*, projects: list[Project], annotator: AbstractBaseUser) -> dict[int, dict[str, int]]:
+def projects_progress(*, projects: list[Project], annotator: AbstractBaseUser) -> dict[int, dict[str, Any]]:
     """`annotator_progress` of every project of a page, `done` read in one query for them all."""
     done = annotators_done(projects=projects, annotator=annotator)
-    return {project.pk: {"done": done[project.pk], "remaining": open_items_count(project=project, annotator=annotator)} for project in projects}
+    return {project.pk: _progress(done[project.pk], open_items_count(project=project, annotator=annotator)) for project in projects}
 
 
 def annotations_of(*, annotator: AbstractBaseUser, project: Project | None = None) -> QuerySet[Annotation]:

@@ -106,7 +106,10 @@ class TaskResponseSerializer(serializers.Serializer):
 
 class ProgressSerializer(serializers.Serializer):
     done = serializers.IntegerField(help_text="Your annotations in this project.")
-    remaining = serializers.IntegerField(help_text="Items still open to you: not yet submitted or skipped by you, still needing annotations.")
+    remaining = serializers.IntegerField(
+        help_text="Items still open to you: not yet submitted or skipped by you, still needing annotations (counted up to 1,000)."
+    )
+    remaining_capped = serializers.BooleanField(help_text="More than `remaining` items are open (shown as 1,000+).")
 
 
 class TaskSerializer(serializers.Serializer):

@@ -18,6 +18,11 @@ open pairs nobody has judged (default: 10 % of the judged pairs, as scale.py), a
 run the loop:
 
     .venv/bin/python benchmarks/annotation_load.py --history-annotations 1000000 --annotators 50 --seconds 60
+    .venv/bin/python benchmarks/annotation_load.py --history-annotations 1000000 --annotators 50 --seconds 60 --reuse
+
+--reuse runs again on the database the previous run left (its annotations included), without rebuilding
+it: a freshly bulk-loaded database is not a warm one (PostgreSQL sets hint bits and writes back the
+pages the load left dirty during the first run).
 
 Uses (and recreates) the database named by --database-url (default: verdict_bench on the local
 PostgreSQL). Not part of the test suite.
@@ -62,6 +67,10 @@ def parse_args() -> argparse.Namespace:
         help="VERDICT_CACHE_URL of the server (the shared cache production uses; empty: each worker's own memory)",
     )
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/verdict_bench")
+    parser.add_argument(
+        "--reuse", action="store_true",
+        help="run against the project an earlier run left in --database-url (its annotations included) instead of rebuilding it",
+    )
     return parser.parse_args()
 
 
@@ -88,6 +97,21 @@ def seed_history(args: argparse.Namespace, env: dict[str, str]) -> list[str]:
     histories = sorted(user.annotations.count() for user in users)
     print(f"built: {json.dumps(built)}; past annotations per annotator {histories[0]:,}–{histories[-1]:,}", flush=True)
     return [Token.objects.create(user=user).key for user in users]
+
+
+def existing_tokens(annotators: int) -> list[str]:
+    """API tokens of the first ``annotators`` members of the project a previous run built."""
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    users = get_user_model().objects.filter(memberships__project__slug=SLUG, is_superuser=False).order_by("pk")[:annotators]
+    tokens = [Token.objects.get_or_create(user=user)[0].key for user in users]
+    if len(tokens) < annotators:
+        sys.exit(f"--reuse: the project has {len(tokens)} annotators, not {annotators}; run without --reuse first")
+    return tokens
 
 
 def seed(args: argparse.Namespace) -> list[str]:
@@ -202,8 +226,11 @@ def main() -> None:
     print(f"seeding {f'{args.items:,}' if args.items is not None else '10 % open'} items, {args.annotators} annotators"
           + (f", {history:,} past annotations" if history else "") + " …", flush=True)
     started = time.perf_counter()
-    recreate_database(args.database_url)
-    tokens = seed_history(args, env) if history else seed(args)
+    if args.reuse:
+        tokens = existing_tokens(args.annotators)
+    else:
+        recreate_database(args.database_url)
+        tokens = seed_history(args, env) if history else seed(args)
     print(f"seeded in {time.perf_counter() - started:.1f} s", flush=True)
     from django.db import connection
 

@@ -61,8 +61,9 @@
     if (!progress) {
       return;
     }
-    state.progress = { done: progress.done, remaining: progress.remaining };
-    els.progressText.textContent = progress.done + " done by you · " + progress.remaining + " items still open";
+    state.progress = { done: progress.done, remaining: progress.remaining, remaining_capped: progress.remaining_capped };
+    els.progressText.textContent =
+      progress.done + " done by you · " + progress.remaining + (progress.remaining_capped ? "+" : "") + " items still open";
     const total = progress.done + progress.remaining;
     els.progressFill.style.width = (total ? (100 * progress.done) / total : 0).toFixed(1) + "%";
   }
@@ -251,7 +252,11 @@
       if (prefetched) {
         // The prefetched payload predates the submit; the next prefetch brings fresh numbers.
         // A submit or a skip takes the finished task off the annotator's open items.
-        setProgress({ done: progress.done + done, remaining: Math.max(0, progress.remaining - 1) });
+        setProgress({
+          done: progress.done + done,
+          remaining: progress.remaining_capped ? progress.remaining : Math.max(0, progress.remaining - 1),
+          remaining_capped: progress.remaining_capped,
+        });
       }
       state.prefetch.promise.then((next) => {
         if (next.kind === "task" && state.task && state.task.assignment_id === result.task.assignment_id) {

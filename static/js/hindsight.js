@@ -73,7 +73,8 @@
     if (!progress || progress.done === undefined) {
       return;
     }
-    els.progressText.textContent = progress.done + " done · " + progress.remaining + " remaining";
+    els.progressText.textContent =
+      progress.done + " done · " + progress.remaining + (progress.remaining_capped ? "+" : "") + " remaining";
     const total = progress.done + progress.remaining;
     els.progressFill.style.width = (total ? (100 * progress.done) / total : 0).toFixed(1) + "%";
   }
