@@ -5,23 +5,33 @@ model, pairs, batch size and max_length, in one process; prints both and the rat
 
     OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/reward_training.py
 
+The trainer's allocator setting (``release_cpu_memory``) holds for the whole process once made, so it
+is made before the first run and both sides run with it; ``--keep-allocator`` measures both without it.
+
 One thread because this is a shared 2-core machine: other processes' load swings 2-thread runs
 by ±50%; runs alternate which side goes first, and the median of the paired ratios is the figure.
 
-Held-out accuracy (``--hh``): trains the default pipeline (MiniLM, bt) on a fixed split of
-../shared/data/hh-harmless-dev.jsonl.gz and prints pairwise accuracy on the held-out pairs.
+Held-out accuracy of the plain hand-written loop (``--plain-loop``): ``bare_loop`` on every pair of a
+``scripts/split_preferences.py`` training file, scored on its held-out file with the report
+``evaluate_reward_model`` prints: the reference the platform's models are compared with (README, "Proof
+of learning").
+
+    OMP_NUM_THREADS=2 .venv/bin/python benchmarks/reward_training.py --plain-loop --epochs 1 --batch-size 16 \
+        --train-file $VERDICT_VAR_DIR/hh/train.jsonl.gz --held-out-file $VERDICT_VAR_DIR/hh/held-out.jsonl.gz
+
+Held-out accuracy on a random split (``--hh``): the trainer with this script's own settings on a
+random (not prompt-disjoint) split of ../shared/data/hh-harmless-dev.jsonl.gz; the README's figures come
+from the CLI path and a prompt-disjoint split instead.
 
     OMP_NUM_THREADS=2 HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/reward_training.py --hh --max-length 192
-
-(1,198 train / 300 held-out pairs, 2 epochs, lr 3e-5: 0.64 held-out accuracy, ~37 min on a loaded
-2-core CPU, 2026-11-24.)
 
 Peak memory (``--memory``): resident set size of one CPU training run of the default model and
 settings (``RewardTrainingConfig()``) on ``--pairs`` HH pairs with ``--pairs // 4`` validation pairs,
 sampled at each stage (imports, encoding, every logged step, validation) with psutil, and the
 process's peak (``ru_maxrss``):
 
-    OMP_NUM_THREADS=2 HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/reward_training.py --memory --pairs 160
+    OMP_NUM_THREADS=2 HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/reward_training.py --memory --pairs 200
+    OMP_NUM_THREADS=2 HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/reward_training.py --memory --pairs 200 --keep-allocator
 """
 from __future__ import annotations
 
@@ -37,6 +47,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from verdict_ml.allocator import release_large_blocks
 from verdict_ml.rewards.data import PreferencePair, encode_prompt_response, pairs_from_hh_jsonl
 from verdict_ml.rewards.train import RewardTrainingConfig, train_reward_model
 
@@ -124,11 +135,13 @@ def throughput(args: argparse.Namespace) -> None:
 
     pairs = load_pairs()[: args.pairs]
     base = default_base_model()
+    if not args.keep_allocator:
+        release_large_blocks()  # what the trainer's first run would do: both sides run with it from the start
     config = RewardTrainingConfig(
         objective="bt", batch_size=args.batch_size, max_length=args.max_length, learning_rate=2e-5, epochs=1,
         device="cpu", logging_steps=10_000,
         # The same work as the bare loop: random batches, no gradient clipping (the default clips at 1.0).
-        group_by_length=False, max_grad_norm=None,
+        group_by_length=False, max_grad_norm=None, release_cpu_memory=not args.keep_allocator,
     )
     print(f"{len(pairs)} HH pairs, batch {args.batch_size}, max_length {args.max_length}, MiniLM, bt, CPU, "
           f"torch threads {os.environ.get('OMP_NUM_THREADS', 'default')}")
@@ -194,7 +207,9 @@ def memory(args: argparse.Namespace) -> None:
     pairs = load_pairs()
     train, val = pairs[: args.pairs], pairs[args.pairs : args.pairs + args.pairs // 4]
     stages.append(("after reading the pairs", rss()))
-    config = RewardTrainingConfig(device="cpu", logging_steps=1)
+    config = RewardTrainingConfig(device="cpu", logging_steps=1, release_cpu_memory=not args.keep_allocator)
+    if args.micro_batch_size:
+        config.micro_batch_size = args.micro_batch_size
     samples: list[float] = []
 
     def sample(event: object) -> None:
@@ -207,7 +222,8 @@ def memory(args: argparse.Namespace) -> None:
     stages.append(("after the run", rss()))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"default config, {len(train)} train / {len(val)} validation HH pairs, CPU: "
-          f"max_length {config.max_length}, batch {config.batch_size}, eval batch {config.eval_batch_size}")
+          f"max_length {config.max_length}, batch {config.batch_size}, micro-batch {config.micro_batch_size}, "
+          f"eval batch {config.eval_batch_size}, release_cpu_memory {config.release_cpu_memory}")
     for name, value in stages:
         print(f"  RSS {name}: {value:.0f} MiB")
     print(f"peak RSS (ru_maxrss): {peak:.0f} MiB")
@@ -218,6 +234,9 @@ def main() -> None:
     parser.add_argument("--hh", action="store_true", help="held-out accuracy on HH harmless instead of throughput")
     parser.add_argument("--memory", action="store_true", help="peak RSS of a default CPU training run")
     parser.add_argument("--pairs", type=int, default=64, help="throughput: pairs per run")
+    parser.add_argument("--micro-batch-size", type=int, help="memory: instead of the default's")
+    parser.add_argument("--keep-allocator", action="store_true",
+                        help="release_cpu_memory=False: glibc's allocator as it comes, for both sides")
     parser.add_argument("--repeats", type=int, default=6, help="throughput: alternating runs of each")
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--max-length", type=int, default=128)

@@ -35,8 +35,9 @@ MIN_ACTIVATION_PAIRS = 5
 TINY_VALIDATION_PAIRS = 30
 
 
-# Trainer settings a job may not choose: the worker's thread count is VERDICT_TORCH_THREADS.
-WORKER_SETTINGS = ("num_threads",)
+# Trainer settings a job may not choose: the worker's thread count is VERDICT_TORCH_THREADS, and the
+# allocator setting stays with the worker process once made, so it is the trainer's default for every job.
+WORKER_SETTINGS = ("num_threads", "release_cpu_memory")
 
 
 TRAINER_FIELDS = tuple(field.name for field in fields(RewardTrainingConfig) if field.name not in WORKER_SETTINGS)

@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from verdict_ml.allocator import release_large_blocks
 from verdict_ml.rewards.config import DEVICES, OBJECTIVES, RewardTrainingConfig, RewardTrainingResult, TrainingProgress
 from verdict_ml.rewards.data import AttributeExample, PreferencePair
 
@@ -98,6 +99,8 @@ def train_reward_model(
     if config.device == "cuda" and not torch.cuda.is_available():
         raise ValueError("device='cuda' but CUDA is not available")
     on_cpu = config.device == "cpu" or not torch.cuda.is_available()
+    if on_cpu and config.release_cpu_memory:
+        release_large_blocks()
     bf16 = config.bf16 and not on_cpu and torch.cuda.is_bf16_supported()
     accelerator = Accelerator(cpu=on_cpu, mixed_precision="bf16" if bf16 else "no")
 

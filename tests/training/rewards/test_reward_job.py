@@ -158,7 +158,7 @@ def test_every_trainer_setting_can_be_launched_with_except_the_workers_thread_co
     from training.rewards.config import TRAINER_FIELDS
     from verdict_ml.rewards.train import RewardTrainingConfig
 
-    assert set(TRAINER_FIELDS) == {field.name for field in dataclasses.fields(RewardTrainingConfig)} - {"num_threads"}
+    assert set(TRAINER_FIELDS) == {field.name for field in dataclasses.fields(RewardTrainingConfig)} - {"num_threads", "release_cpu_memory"}
 
 
 @pytest.mark.parametrize(
