@@ -30,11 +30,13 @@ def _count_open_items(*, project: Project, annotator: AbstractBaseUser, limit: i
     annotator's history. ``OFFSET 0`` keeps PostgreSQL from turning the NOT EXISTS into an anti-join,
     which would read all of the annotator's assignments before the first row (the ORM's ``Exists`` cannot
     say this)."""
+    # SQLite neither flattens the NOT EXISTS nor accepts an OFFSET without a LIMIT.
+    keep_subplan = " OFFSET 0" if connection.vendor == "postgresql" else ""
     sql = (
         f'SELECT COUNT(*) FROM (SELECT 1 FROM "{Item._meta.db_table}" i'
         " WHERE i.project_id = %s AND (i.is_gold OR (NOT i.is_gold AND i.completed_count < %s))"
         f' AND NOT EXISTS (SELECT 1 FROM "{Assignment._meta.db_table}" a'
-        " WHERE a.item_id = i.id AND a.annotator_id = %s AND a.state IN (%s, %s) OFFSET 0)"
+        f" WHERE a.item_id = i.id AND a.annotator_id = %s AND a.state IN (%s, %s){keep_subplan})"
         " LIMIT %s) open_items"
     )
     params = [project.pk, project.overlap, annotator.pk, AssignmentState.SUBMITTED, AssignmentState.SKIPPED, limit]

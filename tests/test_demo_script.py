@@ -1,10 +1,14 @@
 """`scripts/demo.sh` end to end on the embedded defaults: steps are announced, a worker per queue and the
-web server start, and SIGTERM stops every process it started (issue 16, points 10 and 11)."""
+web server start, an annotator's pages work on SQLite (CI's other tests run on PostgreSQL), and SIGTERM
+stops every process it started (issue 16, points 10 and 11)."""
+import http.cookiejar
 import os
+import re
 import signal
 import socket
 import subprocess
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -41,6 +45,19 @@ def answers(url: str) -> bool:
         return False
 
 
+def annotator_sees_the_project_list(port: int) -> str:
+    """Log in as the demo's annotator and open the project list (each card counts the open items): the
+    page's text; an error page raises."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    login = f"http://127.0.0.1:{port}/accounts/login/"
+    with opener.open(login, timeout=30) as response:
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.read().decode()).group(1)
+    form = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": "annotator1", "password": "verdict-demo"})
+    with opener.open(urllib.request.Request(login, data=form.encode(), headers={"Referer": login}), timeout=30) as response:
+        assert response.url == f"http://127.0.0.1:{port}/"
+        return response.read().decode()
+
+
 def test_the_demo_starts_a_worker_per_queue_and_stops_everything_on_sigterm(tmp_path):
     port = free_port()
     env = {key: value for key, value in os.environ.items()
@@ -62,6 +79,7 @@ def test_the_demo_starts_a_worker_per_queue_and_stops_everything_on_sigterm(tmp_
         for step in ("==> Migrating the database", "==> Loading the demo users and projects", "==> Starting the Celery workers",
                      f"==> Starting the web server: open http://127.0.0.1:{port}/"):
             assert step in text
+        assert re.search(r"you: \d+ done, \d+\+? open", annotator_sees_the_project_list(port))
 
         script.send_signal(signal.SIGTERM)
         assert script.wait(timeout=60) == 128 + signal.SIGTERM
