@@ -56,12 +56,13 @@ def open_items_taken(*, project_id: int, annotator_id: int) -> None:
     key = open_items_cache_key(project_id=project_id, annotator_id=annotator_id)
 
     def take_one() -> None:
-        if (cache.get(key) or 0) > OPEN_ITEMS_COUNT_CAP:
-            return
         try:
-            if cache.decr(key) < 0:
-                cache.set(key, 0)
+            left = cache.decr(key)
         except ValueError:  # not cached (or expired)
-            pass
+            return
+        if left < 0:
+            cache.set(key, 0)
+        elif left == OPEN_ITEMS_COUNT_CAP:  # it was cap + 1, "more than the cap": it stays that
+            cache.incr(key)
 
     transaction.on_commit(take_one)
