@@ -16,6 +16,7 @@ from annotation.permissions import (
     can_annotate,
     managed_project,
     project_for_annotation,
+    project_membership,
     visible_projects,
 )
 from annotation.serializers import (
@@ -118,7 +119,10 @@ class NextTaskApi(APIView):
         serializer.is_valid(raise_exception=True)
         try:
             assignment = services.assignment_next(
-                annotator=request.user, project=project, exclude_assignment_ids=tuple(serializer.validated_data["exclude"])
+                annotator=request.user,
+                project=project,
+                exclude_assignment_ids=tuple(serializer.validated_data["exclude"]),
+                paused=project_membership(request.user, project).paused,
             )
         except (services.LeaseLimitReached, services.AnnotatorPaused) as error:
             raise Conflict(str(error)) from error
@@ -129,7 +133,8 @@ class NextTaskApi(APIView):
 
 
 def own_assignment(request: Request, assignment_id: int) -> Assignment:
-    return get_object_or_404(Assignment, pk=assignment_id, annotator=request.user)
+    """The requesting annotator's assignment, with its item and project (what every task endpoint checks)."""
+    return get_object_or_404(Assignment.objects.select_related("item__project"), pk=assignment_id, annotator=request.user)
 
 
 class SkipTaskApi(APIView):

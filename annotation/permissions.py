@@ -37,14 +37,19 @@ def is_researcher(user: User) -> bool:
     return Role.RESEARCHER in user_roles(user)
 
 
-def is_member(user: User, project: Project) -> bool:
-    """Membership, read once per request and project (cached on the user object)."""
+def project_membership(user: User, project: Project) -> Membership | None:
+    """The user's membership of the project (with its pause flag), or None: read once per request and
+    project (cached on the user object), so the access check and next-task's pause check share one read."""
     if not user.is_authenticated:
-        return False
+        return None
     cache = user.__dict__.setdefault("_verdict_memberships", {})
     if project.pk not in cache:
-        cache[project.pk] = Membership.objects.filter(project=project, user=user).exists()
+        cache[project.pk] = Membership.objects.filter(project=project, user=user).first()
     return cache[project.pk]
+
+
+def is_member(user: User, project: Project) -> bool:
+    return project_membership(user, project) is not None
 
 
 def can_view_project(user: User, project: Project) -> bool:

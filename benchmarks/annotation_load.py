@@ -59,8 +59,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--overlap", type=int, default=3)
     parser.add_argument("--think-seconds", type=float, default=2.0, help="mean think time per task (0: closed loop)")
     parser.add_argument("--warmup-seconds", type=float, default=5.0, help="left out of the steady-state figures")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker (gthread)")
+    parser.add_argument("--workers", type=int, help="gunicorn worker processes (default: verdict/gunicorn_conf.py's)")
+    parser.add_argument("--threads", type=int, help="gunicorn threads per worker, gthread (default: verdict/gunicorn_conf.py's)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument(
         "--cache-url", default="redis://127.0.0.1:6379/1",
@@ -208,6 +208,10 @@ def percentile(values: list[float], q: float) -> float:
 
 def main() -> None:
     args = parse_args()
+    from verdict import gunicorn_conf
+
+    args.workers = args.workers or gunicorn_conf.workers
+    args.threads = args.threads or gunicorn_conf.threads
     env = {
         **os.environ,
         "DATABASE_URL": args.database_url,

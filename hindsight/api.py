@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from annotation import selectors as annotation_selectors
 from annotation.api import own_assignment
 from annotation.models import Assignment, Project, TaskType
-from annotation.permissions import can_annotate, managed_project, project_for_annotation
+from annotation.permissions import can_annotate, managed_project, project_for_annotation, project_membership
 from annotation.services import AnnotatorPaused, AssignmentConflict, LeaseLimitReached, assignment_next
 from hindsight import jobs, selectors, services
 from hindsight.importer import ScenarioImportError, scenarios_import
@@ -64,7 +64,10 @@ class HindsightNextTaskApi(APIView):
         serializer.is_valid(raise_exception=True)
         try:
             assignment = assignment_next(
-                annotator=request.user, project=project, exclude_assignment_ids=tuple(serializer.validated_data["exclude"])
+                annotator=request.user,
+                project=project,
+                exclude_assignment_ids=tuple(serializer.validated_data["exclude"]),
+                paused=project_membership(request.user, project).paused,
             )
         except (LeaseLimitReached, AnnotatorPaused) as error:
             raise Conflict(str(error)) from error

@@ -15,7 +15,7 @@ from annotation import progress, selectors
 from annotation.models import Annotation, Assignment, AssignmentState
 from tests.factories import ItemFactory
 
-OPEN_ITEMS_COUNT = 'FROM "annotation_item" i'
+OPEN_ITEMS_COUNT = 'SELECT COUNT(*) FROM (SELECT 1 FROM "annotation_item" i'
 
 
 def next_task(client, project) -> dict:

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from annotation.progress import open_items_cache_key
 
-OPEN_ITEMS_COUNT = 'FROM "annotation_item" i'
+OPEN_ITEMS_COUNT = 'SELECT COUNT(*) FROM (SELECT 1 FROM "annotation_item" i'
 
 
 def next_task(client, project) -> dict:
