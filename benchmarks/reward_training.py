@@ -32,6 +32,7 @@ process's peak (``ru_maxrss``):
 
     OMP_NUM_THREADS=2 HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/reward_training.py --memory --pairs 200
     OMP_NUM_THREADS=2 HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/reward_training.py --memory --pairs 200 --keep-allocator
+    OMP_NUM_THREADS=2 HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/reward_training.py --memory --pairs 200 --ensemble-size 2
 """
 from __future__ import annotations
 
@@ -210,6 +211,7 @@ def memory(args: argparse.Namespace) -> None:
     config = RewardTrainingConfig(device="cpu", logging_steps=1, release_cpu_memory=not args.keep_allocator)
     if args.micro_batch_size:
         config.micro_batch_size = args.micro_batch_size
+    config.ensemble_size = args.ensemble_size
     samples: list[float] = []
 
     def sample(event: object) -> None:
@@ -223,7 +225,8 @@ def memory(args: argparse.Namespace) -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"default config, {len(train)} train / {len(val)} validation HH pairs, CPU: "
           f"max_length {config.max_length}, batch {config.batch_size}, micro-batch {config.micro_batch_size}, "
-          f"eval batch {config.eval_batch_size}, release_cpu_memory {config.release_cpu_memory}")
+          f"eval batch {config.eval_batch_size}, release_cpu_memory {config.release_cpu_memory}, "
+          f"ensemble of {config.ensemble_size}")
     for name, value in stages:
         print(f"  RSS {name}: {value:.0f} MiB")
     print(f"peak RSS (ru_maxrss): {peak:.0f} MiB")
@@ -235,6 +238,7 @@ def main() -> None:
     parser.add_argument("--memory", action="store_true", help="peak RSS of a default CPU training run")
     parser.add_argument("--pairs", type=int, default=64, help="throughput: pairs per run")
     parser.add_argument("--micro-batch-size", type=int, help="memory: instead of the default's")
+    parser.add_argument("--ensemble-size", type=int, default=1, help="memory: members trained one after another")
     parser.add_argument("--keep-allocator", action="store_true",
                         help="release_cpu_memory=False: glibc's allocator as it comes, for both sides")
     parser.add_argument("--repeats", type=int, default=6, help="throughput: alternating runs of each")

@@ -246,6 +246,9 @@ def _train_member(
             model = add_lora(model, config.lora_r, config.lora_alpha, config.lora_dropout, config.lora_target_modules)
         model, metrics = _run_phase(config, phase, member, seed, model, tokenizer, data, accelerator, state)
     model = accelerator.unwrap_model(model)
+    # The accelerator keeps the optimizer (AdamW's state: twice the model) and the loader alive until told
+    # otherwise: let them go before saving, which copies the weights, and before the next member.
+    accelerator.free_memory()
     if accelerator.is_main_process:
         save_reward_model(
             model,
