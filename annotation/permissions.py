@@ -38,14 +38,15 @@ def is_researcher(user: User) -> bool:
 
 
 def project_membership(user: User, project: Project) -> Membership | None:
-    """The user's membership of the project (with its pause flag), or None: read once per request and
-    project (cached on the user object), so the access check and next-task's pause check share one read."""
+    """The user's membership of the project (with its pause flag), or None: read once per project object,
+    so the access check and next-task's pause check share one read. Cached on the project object, which
+    every request loads afresh (a user object can outlive a request: a test's, or a shell's)."""
     if not user.is_authenticated:
         return None
-    cache = user.__dict__.setdefault("_verdict_memberships", {})
-    if project.pk not in cache:
-        cache[project.pk] = Membership.objects.filter(project=project, user=user).first()
-    return cache[project.pk]
+    cache = project.__dict__.setdefault("_verdict_memberships", {})
+    if user.pk not in cache:
+        cache[user.pk] = Membership.objects.filter(project=project, user=user).first()
+    return cache[user.pk]
 
 
 def is_member(user: User, project: Project) -> bool:
