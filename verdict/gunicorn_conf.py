@@ -16,7 +16,7 @@ worker_class = "gthread"
 # Processes, not threads, carry the load: a request is CPU-bound Python, and threads of one worker take
 # turns on its GIL, so two requests that land in one worker wait for each other. (2 × cores) + 1 workers
 # of 2 threads, gunicorn's advice: on the 2-core machine of the 1M load benchmark (README, "Annotation
-# load") 5 × 2 gave next-task and submit a steady p95 of 47–49 ms where 3 × 8 threads gave 60–68 ms.
+# load"), fresh runs of the same code gave next-task a steady p95 of 47–49 ms with 5 × 2, 62–64 ms with 3 × 8.
 workers = int(os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1) + 1)))
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 reuse_port = True
