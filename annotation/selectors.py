@@ -1,4 +1,5 @@
 """Reads of the annotation app that span relations: dashboards, progress, agreement, queues."""
+import random
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -21,6 +22,12 @@ from annotation.models import (
 from annotation.progress import OPEN_ITEMS_COUNT_CAP, annotators_done, open_items_cache_key
 
 OPEN_ITEMS_CACHE_SECONDS = 120
+
+
+def open_items_cache_seconds() -> int:
+    """How long a count is kept: two minutes on average, spread over one to three, so that the counts of
+    annotators who started together do not all expire, and get recounted, in the same second."""
+    return random.randint(OPEN_ITEMS_CACHE_SECONDS // 2, OPEN_ITEMS_CACHE_SECONDS * 3 // 2)
 
 
 def _count_open_items(*, project: Project, annotator: AbstractBaseUser, limit: int) -> int:
@@ -57,7 +64,7 @@ def open_items_count(*, project: Project, annotator: AbstractBaseUser) -> int:
     count = cache.get(key)
     if count is None:
         count = _count_open_items(project=project, annotator=annotator, limit=OPEN_ITEMS_COUNT_CAP + 1)
-        cache.set(key, count, OPEN_ITEMS_CACHE_SECONDS)
+        cache.set(key, count, open_items_cache_seconds())
     return count
 
 
