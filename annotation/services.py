@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from annotation import selectors
 from annotation.models import (
     Annotation,
     AnnotationSource,
@@ -138,7 +139,7 @@ def _lock_next_item(*, project: Project, annotator: AbstractBaseUser, now: datet
     PostgreSQL spends running it. The annotator's own assignments are only probed per candidate (NOT
     EXISTS on the (item, annotator) unique index), never read in full.
     """
-    adapt = connection.ops.adapt_datetimefield_value
+    at = connection.ops.adapt_datetimefield_value(now)
     item_table, assignment_table = Item._meta.db_table, Assignment._meta.db_table
     conditions = [
         "i.project_id = %s",
@@ -147,14 +148,15 @@ def _lock_next_item(*, project: Project, annotator: AbstractBaseUser, now: datet
         f'NOT EXISTS (SELECT 1 FROM "{assignment_table}" a WHERE a.item_id = i.id AND a.annotator_id = %s'
         " AND NOT (a.state = %s AND a.lease_expires_at IS NOT NULL AND a.lease_expires_at <= %s))",
     ]
-    params: list[Any] = [project.pk, gold, annotator.pk, AssignmentState.LEASED, adapt(now)]
+    params: list[Any] = [project.pk, gold, annotator.pk, AssignmentState.LEASED, at]
     if not gold:
         conditions += [
             "i.completed_count < %s",
+            # The claims of `_active_claims`: submissions and unexpired leases.
             f'(SELECT COUNT(*) FROM "{assignment_table}" c WHERE c.item_id = i.id'
             " AND (c.state = %s OR (c.state = %s AND c.lease_expires_at > %s))) < %s",
         ]
-        params += [project.overlap, AssignmentState.SUBMITTED, AssignmentState.LEASED, adapt(now), project.overlap]
+        params += [project.overlap, AssignmentState.SUBMITTED, AssignmentState.LEASED, at, project.overlap]
     lock = " FOR UPDATE OF i SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
     rejected: list[int] = []
     for _ in range(MAX_CANDIDATES):
@@ -204,7 +206,7 @@ def assignment_next(
     now = now or timezone.now()
     rng = rng or random.Random()
     if paused is None:
-        paused = Membership.objects.filter(project=project, user=annotator, paused=True).exists()
+        paused = selectors.is_paused(project=project, user=annotator)
     if paused:
         raise AnnotatorPaused(
             "A researcher has paused your annotating in this project, so you get no new tasks here; ask them to resume it."

@@ -52,7 +52,7 @@ class RewardTrainingConfig:
     batch_size: int = setting(8, ge=1, help="Pairs (or attribute examples) per step.")
     micro_batch_size: int | None = setting(
         1, ge=1, help="Pairs (or attribute rows) per forward/backward pass; gradients add up to the batch's. Bounds "
-        "activation memory (1 keeps a CPU job of the default model under 1.5 GB); None: the whole batch at once.",
+        "activation memory (1: the lowest peak); None: the whole batch at once.",
     )
     eval_batch_size: int = setting(16, ge=1, help="Sequences per forward pass at validation.")
     max_length: int = setting(256, ge=8, help="Tokens per prompt + response; prompts are cut from the left.")
