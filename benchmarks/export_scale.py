@@ -8,7 +8,7 @@ Each measured step runs in its own child process, so its peak RSS is its own (no
 each runs `--repeat` times (the steps in turn) and the medians are compared, since one run on a small
 shared machine can be off by a third either way. The COPY runs twice in each round: in a session with
 the server's defaults (the raw COPY a user would run), and with the settings the export's reader sets
-(selectors.EXPORT_SESSION), so the table shows what the export costs beyond the read either way.
+(record_batches.EXPORT_SESSION), so the table shows what the export costs beyond the read either way.
 Targets (issue 3): export time ≤ 2× COPY's, peak RSS < 500 MB.
 """
 import argparse
@@ -123,7 +123,7 @@ def measure_copy(slug: str, fmt: str, session: str) -> None:
     from django.db import connection
 
     from annotation.models import Project
-    from datasets_app.exports import selectors
+    from datasets_app.exports import record_batches, selectors
 
     project = Project.objects.get(slug=slug)
     annotations = selectors.export_annotations(project_ids=[project.pk], filters={})
@@ -139,7 +139,7 @@ def measure_copy(slug: str, fmt: str, session: str) -> None:
     raw = connection.connection
     if session == "export":
         with raw.cursor() as cursor:
-            for setting in selectors.EXPORT_SESSION:
+            for setting in record_batches.EXPORT_SESSION:
                 cursor.execute(setting)
     started = time.perf_counter()
     size = 0
@@ -227,7 +227,7 @@ def main() -> None:
               f"{export_seconds / session_seconds:7.2f} {export_seconds:9.2f} {cpu_seconds:6.2f} {copy_rss:12.0f} "
               f"{export_rss:14.0f}  {exports[-1]['rows']}", flush=True)
     print("COPY*: the COPY in a session with the export reader's settings"
-          " (datasets_app.exports.selectors.EXPORT_SESSION); CPU s: the export process's CPU time (all its threads)")
+          " (exports.record_batches.EXPORT_SESSION); CPU s: the export process's CPU time (all its threads)")
 
 
 if __name__ == "__main__":

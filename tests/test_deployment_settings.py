@@ -36,6 +36,6 @@ def cache_backend(tmp_path, **extra: str) -> str:
 
 def test_web_workers_share_a_redis_cache_when_one_is_configured(tmp_path):
     assert cache_backend(tmp_path, VERDICT_CACHE_URL="redis://127.0.0.1:6379/1") == (
-        "django.core.cache.backends.redis.RedisCache redis://127.0.0.1:6379/1"
+        "verdict.cache.VerdictRedisCache redis://127.0.0.1:6379/1"
     )
     assert cache_backend(tmp_path).startswith("django.core.cache.backends.locmem.LocMemCache")

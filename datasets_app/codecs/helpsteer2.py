@@ -18,6 +18,8 @@ accepts marker lines ending in spaces, tabs or a carriage return, as files edite
 """
 import re
 
+# The five Likert attributes HelpSteer2 rates each response on (0–4), in its column order.
+HELPSTEER_ATTRIBUTES = ("helpfulness", "correctness", "coherence", "complexity", "verbosity")
 MARKERS = {"system": "<extra_id_0>System", "user": "<extra_id_1>User", "assistant": "<extra_id_1>Assistant"}
 ROLES = {marker: role for role, marker in MARKERS.items()}
 MARKER_LINE = re.compile(

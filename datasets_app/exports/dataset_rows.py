@@ -1,8 +1,6 @@
 """Writes of one dataset version's files: its rows streamed from the database into every container
 asked for (the columnar path for the aggregated formats, the per-group path for hindsight), and its card."""
 import gc
-import hashlib
-import hmac
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,7 +10,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 
 from annotation.models import Project
-from datasets_app.exports import selectors
+from datasets_app.exports import record_batches, selectors
 from datasets_app.exports.battles import battle_votes
 from datasets_app.exports.builders import formats
 from datasets_app.exports.builders.battles import battle_row
@@ -25,28 +23,13 @@ from datasets_app.exports.builders.records import ItemGroup, ResponseGroup
 from datasets_app.exports.builders.splits import TRAIN, VALIDATION, split_of
 from datasets_app.exports.builders.stats import ExportStats, judge_of
 from datasets_app.exports.builders.writers import DatasetSink
-from datasets_app.models import AnnotatorPseudonymSalt, DatasetFormat, DatasetVersion
+from datasets_app.exports.pseudonyms import pseudonymiser
+from datasets_app.models import DatasetFormat, DatasetVersion
 from hindsight.export_rows import HindsightGroup
 from hindsight.selectors import hindsight_export_groups
 from quality.selectors import quality_counts
 
 PROGRESS_EVERY = 5000
-
-
-def pseudonymiser(project: Project) -> Callable[[int | None], str | None]:
-    """An annotator id's pseudonym in the project's exports: a salted HMAC, stable within the project."""
-    salt, _ = AnnotatorPseudonymSalt.objects.get_or_create(project=project)
-    key = salt.salt.encode()
-    known: dict[int, str] = {}
-
-    def pseudonym(annotator_id: int | None) -> str | None:
-        if annotator_id is None:
-            return None
-        if annotator_id not in known:
-            known[annotator_id] = hmac.new(key, str(annotator_id).encode(), hashlib.sha256).hexdigest()[:16]
-        return known[annotator_id]
-
-    return pseudonym
 
 
 def _splitter(policy: ExportPolicy) -> Callable[[str, Any], str]:
@@ -173,10 +156,10 @@ def _write_batches(build: _Build, annotations: QuerySet) -> None:
     total = counts["annotations"]
     if build.version.format == DatasetFormat.HELPSTEER2:  # each annotation of a pair rates two responses
         total += counts["pairs"]
-        batches = selectors.response_score_batches(annotations, formats.HELPSTEER_ATTRIBUTES)
+        batches = record_batches.response_score_batches(annotations, formats.HELPSTEER_ATTRIBUTES)
     else:
         individual = build.version.format == DatasetFormat.INDIVIDUAL
-        batches = selectors.item_annotation_batches(
+        batches = record_batches.item_annotation_batches(
             annotations, pairs_only=not individual, score_attributes=build.attributes if individual else ()
         )
     frames = whole_groups(batches, group_key(build.version.format))

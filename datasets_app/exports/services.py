@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from annotation.models import Project
-from datasets_app.exports.builders import formats
+from datasets_app.codecs.helpsteer2 import HELPSTEER_ATTRIBUTES
 from datasets_app.exports.builders.policy import ExportPolicy
 from datasets_app.exports.storage import copy_verified, new_storage_path
 from datasets_app.exports.weights import PAIR_FORMATS, reliability_weights
@@ -93,10 +93,10 @@ def _check_format(format_name: str, projects: list[Project]) -> None:
         raise ValidationError({"format": f"Unknown format {format_name!r}; choose from {', '.join(DatasetFormat.values)}."})
     if format_name == DatasetFormat.HELPSTEER2:
         for project in projects:
-            missing = [name for name in formats.HELPSTEER_ATTRIBUTES if name not in project.attribute_names]
+            missing = [name for name in HELPSTEER_ATTRIBUTES if name not in project.attribute_names]
             if missing:
                 raise ValidationError(
-                    {"format": f"helpsteer2 needs the attributes {', '.join(formats.HELPSTEER_ATTRIBUTES)}; "
+                    {"format": f"helpsteer2 needs the attributes {', '.join(HELPSTEER_ATTRIBUTES)}; "
                      f"project {project.slug} lacks {', '.join(missing)}."}
                 )
     if format_name == DatasetFormat.HINDSIGHT:

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from annotation.models import Project
 from annotation.selectors import project_stats
-from datasets_app.exports.dataset_rows import pseudonymiser
+from datasets_app.exports.pseudonyms import pseudonymiser
 from datasets_app.exports.selectors import user_ids_by_username
 
 PAIR_FORMATS = ("helpsteer2-preference", "trl-preference")

@@ -1,5 +1,6 @@
 """The web process (settings, apps, every URL module) imports neither crowd-kit nor what it brings
-(pandas, scikit-learn), nor torch: the reliability model is imported by the background stats refresh only."""
+(pandas, scikit-learn), nor torch: the reliability model is imported by the background stats refresh only.
+Nor the export builders' Polars and PyArrow (~60 MiB of every web worker): the build job loads them."""
 import subprocess
 import sys
 
@@ -7,7 +8,7 @@ CHECK = """
 import sys, django
 django.setup()
 import verdict.urls, verdict.wsgi
-print(",".join(m for m in ("torch", "crowdkit", "pandas", "sklearn", "transformers", "scipy.stats") if m in sys.modules))
+print(",".join(m for m in ("torch", "crowdkit", "pandas", "sklearn", "transformers", "scipy.stats", "polars", "pyarrow") if m in sys.modules))
 """
 
 

@@ -210,7 +210,7 @@ VERDICT_CACHE_URL = os.environ.get("VERDICT_CACHE_URL", "")
 if VERDICT_CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "verdict.cache.VerdictRedisCache",
             "LOCATION": VERDICT_CACHE_URL,
             "KEY_PREFIX": "verdict",
         }

@@ -6,9 +6,10 @@ order the voter saw (display order is randomised per assignment and undone when 
 `battle_winner` is the one mapping from a stored vote to a battle outcome; the arena's leaderboard
 (training.arena) uses it too."""
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 MODEL_A, MODEL_B, TIE, TIE_BOTHBAD = "model_a", "model_b", "tie", "tie (bothbad)"
 WINNERS = (MODEL_A, MODEL_B, TIE, TIE_BOTHBAD)
@@ -25,10 +26,13 @@ DESCRIPTION = (
     "adjudicator's label (`judge` null)."
 )
 
-MESSAGE = pa.struct([("role", pa.string()), ("content", pa.string())])
 
+def battle_schema() -> "pa.Schema":
+    # PyArrow (~50 MiB resident) is loaded by the export that writes battles, not by every process that
+    # imports the outcome mapping (the arena's leaderboard, and through Celery's autodiscovery, all of them).
+    import pyarrow as pa
 
-def battle_schema() -> pa.Schema:
+    message = pa.struct([("role", pa.string()), ("content", pa.string())])
     return pa.schema([
         ("question_id", pa.string()),
         ("model_a", pa.string()),
@@ -40,7 +44,7 @@ def battle_schema() -> pa.Schema:
         ("neither_acceptable", pa.bool_()),
         ("judge", pa.string()),
         ("tstamp", pa.float64()),
-        ("prompt", pa.list_(MESSAGE)),
+        ("prompt", pa.list_(message)),
         ("response_a", pa.string()),
         ("response_b", pa.string()),
     ])

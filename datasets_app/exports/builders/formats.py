@@ -8,7 +8,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from datasets_app.codecs.helpsteer2 import encode_prompt
+from datasets_app.codecs.helpsteer2 import HELPSTEER_ATTRIBUTES, encode_prompt
 from datasets_app.exports.builders.aggregation import (
     MOST_AGREEING,
     aggregate,
@@ -18,6 +18,7 @@ from datasets_app.exports.builders.aggregation import (
     weighted_aggregate,
 )
 from datasets_app.exports.builders.battles import battle_schema
+from datasets_app.exports.builders.grouping import score_column
 from datasets_app.exports.builders.hindsight import HindsightTally, hindsight_export_rows, hindsight_schema
 from datasets_app.exports.builders.policy import ExportPolicy
 from datasets_app.exports.builders.records import NEITHER_VALID, ItemGroup, Judgement, ResponseGroup
@@ -25,7 +26,6 @@ from datasets_app.exports.builders.splits import TRAIN, VALIDATION
 from datasets_app.exports.builders.stats import ExportStats
 from datasets_app.exports.builders.text import statement_and_elaboration
 
-HELPSTEER_ATTRIBUTES = ("helpfulness", "correctness", "coherence", "complexity", "verbosity")
 _HELPSTEER_NAMES = frozenset(HELPSTEER_ATTRIBUTES)
 _helpsteer_values = itemgetter(*HELPSTEER_ATTRIBUTES)
 PREFERENCE_SPLIT_VALUES = {TRAIN: "train", VALIDATION: "val"}
@@ -60,12 +60,6 @@ def preference_schema() -> pa.Schema:
 def trl_schema(style: str) -> pa.Schema:
     kind = pa.list_(MESSAGE) if style == "conversational" else pa.string()
     return pa.schema([("prompt", kind), ("chosen", kind), ("rejected", kind), ("margin", pa.float64())])
-
-
-def score_column(slot: str, name: str) -> str:
-    """The column of one response slot's score of one attribute, as the individual format names it;
-    "score_<name>" for the slot a row is about (slot ""), as the helpsteer2 reads select it."""
-    return f"response_{slot}_{name}" if slot else f"score_{name}"
 
 
 def individual_schema(attributes: Sequence[str]) -> pa.Schema:

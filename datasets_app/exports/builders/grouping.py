@@ -25,6 +25,14 @@ RESPONSE_FIELDS = (
     "prompt_id", "response_id", "annotation_id", "slot", "annotator_id", "source", "scores_json",
     "messages_json", "content_hash", "declared_split", "response", "model_name", "round",
 )
+
+
+def score_column(slot: str, name: str) -> str:
+    """The column of one response slot's score of one attribute, as the individual format names it;
+    "score_<name>" for the slot a row is about (slot ""), as the helpsteer2 reads select it."""
+    return f"response_{slot}_{name}" if slot else f"score_{name}"
+
+
 (I_ITEM, I_ID, I_ANNOTATOR, I_SOURCE, I_STRENGTH, I_JUSTIFICATION, I_NEITHER, I_SWAPPED, I_MESSAGES, I_HASH,
  I_DECLARED, I_RESPONSE_1, I_RESPONSE_2, I_MODEL_1, I_MODEL_2, I_ROUND) = range(len(ITEM_FIELDS))
 (R_PROMPT, R_RESPONSE, R_ID, R_SLOT, R_ANNOTATOR, R_SOURCE, R_SCORES, R_MESSAGES, R_HASH, R_DECLARED, R_TEXT,

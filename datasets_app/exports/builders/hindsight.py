@@ -9,23 +9,27 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from hindsight.export_rows import COLUMNS, HindsightGroup, OutcomeShown, hindsight_rows
 
-MESSAGE = pa.struct([("role", pa.string()), ("content", pa.string())])
-_TYPES: dict[str, pa.DataType] = {
-    "item_id": pa.int64(), "prompt": pa.list_(MESSAGE), "round": pa.int64(), "foresight_rating": pa.int64(),
-    "hindsight_rating": pa.int64(), "rating_shift": pa.int64(), "keep": pa.bool_(),
-}
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 Emitted = list[tuple[str, str, tuple]]
 
 
-def hindsight_schema() -> pa.Schema:
-    """COLUMNS in order; everything not listed in _TYPES is a string (`outcome_provenance`: JSON text)."""
-    return pa.schema([(name, _TYPES.get(name, pa.string())) for name in COLUMNS])
+def hindsight_schema() -> "pa.Schema":
+    """COLUMNS in order; everything not typed here is a string (`outcome_provenance`: JSON text). PyArrow is
+    loaded here, by the export, not by the selectors and pages that only need `PromptKey`."""
+    import pyarrow as pa
+
+    message = pa.struct([("role", pa.string()), ("content", pa.string())])
+    types = {
+        "item_id": pa.int64(), "prompt": pa.list_(message), "round": pa.int64(), "foresight_rating": pa.int64(),
+        "hindsight_rating": pa.int64(), "rating_shift": pa.int64(), "keep": pa.bool_(),
+    }
+    return pa.schema([(name, types.get(name, pa.string())) for name in COLUMNS])
 
 
 @dataclass(frozen=True)

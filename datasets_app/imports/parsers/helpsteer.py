@@ -9,11 +9,10 @@ consecutive pairs (as for generic rows). Their ratings arrive as one imported an
 """
 from collections.abc import Iterable, Iterator
 
-from datasets_app.codecs.helpsteer2 import decode_prompt
+from datasets_app.codecs.helpsteer2 import HELPSTEER_ATTRIBUTES, decode_prompt
 from datasets_app.imports.parsers.fields import int_field, text_field
 from datasets_app.imports.parsers.records import ErrorLog, ParsedAnnotation, ParsedItem, ParsedResponse, RawRow, pair_up
 
-HELPSTEER_ATTRIBUTES = ("helpfulness", "correctness", "coherence", "complexity", "verbosity")
 SPLITS = {"train": "train", "val": "validation", "validation": "validation", "test": "test"}
 NEITHER_VALID = -100
 

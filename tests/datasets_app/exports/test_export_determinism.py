@@ -118,14 +118,14 @@ def test_files_do_not_depend_on_how_the_rows_are_batched(project, researcher, dj
                                                          monkeypatch, fmt):
     """Read chunks and processed frames of a few rows each (items cut across chunks, frames of several
     chunks, written batches sliced out of them mid-byte) give the same bytes as larger ones."""
-    from datasets_app.exports import selectors
+    from datasets_app.exports import record_batches
     from datasets_app.exports.builders import writers
     from datasets_app.exports.builders.columnar import frames
 
     add_prompts(project, raters(2), 0, 12)
     monkeypatch.setattr(writers, "BATCH_ROWS", 7)  # several written batches, sliced out of larger tables
     usual = build(project, researcher, django_capture_on_commit_callbacks, fmt, validation_fraction=0.25)
-    monkeypatch.setattr(selectors, "CHUNK_SIZE", 3)
+    monkeypatch.setattr(record_batches, "CHUNK_SIZE", 3)
     monkeypatch.setattr(frames, "PROCESS_ROWS", 5)
     batched = build(project, researcher, django_capture_on_commit_callbacks, fmt, validation_fraction=0.25)
 

@@ -8,8 +8,7 @@ from typing import Any
 import polars as pl
 import pyarrow as pa
 
-from datasets_app.exports.builders.formats import score_column
-from datasets_app.exports.builders.grouping import ITEM_FIELDS, RESPONSE_FIELDS
+from datasets_app.exports.builders.grouping import ITEM_FIELDS, RESPONSE_FIELDS, score_column
 from datasets_app.exports.builders.policy import ExportPolicy
 from datasets_app.exports.builders.splits import TRAIN, VALIDATION
 from datasets_app.exports.builders.stats import ExportStats

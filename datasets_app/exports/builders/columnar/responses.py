@@ -20,8 +20,8 @@ from datasets_app.exports.builders.columnar.frames import (
     split_files,
 )
 from datasets_app.exports.builders.columnar.text import decoded_messages, helpsteer_prompts
-from datasets_app.exports.builders.formats import HELPSTEER_ATTRIBUTES, score_column
-from datasets_app.exports.builders.grouping import RESPONSE_FIELDS, response_groups
+from datasets_app.exports.builders.formats import HELPSTEER_ATTRIBUTES
+from datasets_app.exports.builders.grouping import RESPONSE_FIELDS, response_groups, score_column
 
 GROUP = ("prompt_id", "response_id")
 _EMPTY_OBJECT = r"^[\t\n\r ]*\{[\t\n\r ]*\}[\t\n\r ]*$"
