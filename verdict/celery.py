@@ -29,17 +29,31 @@ def _prepare_worker(**_kwargs) -> None:  # noqa: ANN003
     ensure_filesystem_broker_folders()
 
 
+# Decided per worker from the queues it consumes, before its pool starts (`_choose_preloads`); the pool's
+# processes, forked after that, read it.
+_PRELOAD = {"datasets": True}
+
+
 def preload_libraries() -> None:
-    """Import `datasets`, which export and training jobs use, once per worker process rather than inside
-    its first job (it takes about a second). Each pool process does it after the fork, so the parent
-    stays light (the task modules themselves are imported by autodiscovery).
+    """Import `datasets` once per worker process rather than inside its first job (it takes about a
+    second), in workers that consume the `default` queue, where dataset builds write Hugging Face
+    datasets and a second per build counts. A `gpu`-queue-only worker skips it: it would hold 127 MiB
+    more through every reward-model job, which never uses `datasets`, to save the one second of an
+    online-DPO round that takes minutes (issue 17's memory budget). Each pool process does it after the
+    fork, so the parent stays light (the task modules themselves are imported by autodiscovery).
 
     Then everything loaded so far (Django, the libraries) is frozen out of the garbage collector's
     full passes: those objects live as long as the process, and a job that makes many objects would
     otherwise have every full pass walk them all again (about a tenth of an export's CPU time)."""
-    import datasets  # noqa: F401
+    if _PRELOAD["datasets"]:
+        import datasets  # noqa: F401
 
     gc.freeze()
+
+
+@signals.celeryd_after_setup.connect
+def _choose_preloads(instance, **_kwargs) -> None:  # noqa: ANN001, ANN003
+    _PRELOAD["datasets"] = instance.app.conf.task_default_queue in instance.app.amqp.queues.consume_from
 
 
 @signals.worker_process_init.connect
