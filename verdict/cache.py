@@ -1,7 +1,7 @@
 """Django's Redis cache, keeping one client per connection pool.
 
 Django's `RedisCacheClient.get_client` builds a new `redis.Redis` for every cache call, and a client's
-constructor fills its table of ~170 response callbacks each time: 0.4 ms of CPU per call on the
+constructor fills its table of ~170 response callbacks each time: 0.4 ms per call under cProfile on the
 development machine, three or four calls per annotation request (throttling, the open-items count). A
 client holds no connection of its own (each command borrows one from the pool) and is thread-safe,
 so one per pool serves every thread of a worker."""

@@ -6,7 +6,7 @@ from celery import shared_task
 
 from jobs.runtime import run_job
 
-# The builders (Polars, PyArrow: ~70 MiB resident) are imported when a build runs, not when Celery's
+# The builders (Polars, PyArrow: ~60 MiB resident) are imported when a build runs, not when Celery's
 # autodiscovery imports this module in every Verdict process (the web workers and the training jobs too).
 
 

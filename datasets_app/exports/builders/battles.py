@@ -28,7 +28,7 @@ DESCRIPTION = (
 
 
 def battle_schema() -> "pa.Schema":
-    # PyArrow (~50 MiB resident) is loaded by the export that writes battles, not by every process that
+    # PyArrow (~40 MiB resident) is loaded by the export that writes battles, not by every process that
     # imports the outcome mapping (the arena's leaderboard, and through Celery's autodiscovery, all of them).
     import pyarrow as pa
 

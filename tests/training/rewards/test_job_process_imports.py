@@ -1,5 +1,5 @@
 """A reward-training job's process (`train_reward_model --inline`, or a Celery worker's) loads Django, the
-job body and the trainer's libraries, not the export builders' Polars and PyArrow (~70 MiB resident, which
+job body and the trainer's libraries, not the export builders' Polars and PyArrow (~60 MiB resident, which
 Celery's task autodiscovery used to import into every Verdict process): issue 17's memory budget."""
 import subprocess
 import sys
