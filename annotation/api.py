@@ -153,17 +153,19 @@ class SkipTaskApi(APIView):
 class SubmitAnnotationApi(APIView):
     @extend_schema(request=AnnotationInputSerializer, responses={201: AnnotationSerializer, 200: AnnotationSerializer, 409: None})
     def post(self, request: Request, assignment_id: int) -> Response:
-        assignment = own_assignment(request, assignment_id)
-        if assignment.item.project.is_hindsight:
-            raise Conflict("Hindsight tasks are rated in foresight, revealed, then rated in hindsight: use /api/hindsight/tasks/.")
         serializer = AnnotationInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            own_assignment(request, assignment_id)  # someone else's task is a 404, whatever the body says
+            serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         client_id = data.pop("client_id")
         try:
-            annotation, created = services.annotation_submit(
-                annotator=request.user, assignment=assignment, client_id=client_id, data=services.AnnotationInput(**data)
+            # Ownership is checked by the statement that locks the task (one read on every submit).
+            annotation, created, assignment = services.task_submit(
+                annotator=request.user, assignment_id=assignment_id, client_id=client_id, data=services.AnnotationInput(**data)
             )
+        except services.TaskNotFound as error:
+            raise NotFound(str(error)) from error
         except services.AssignmentConflict as error:
             raise Conflict(str(error)) from error
         annotation.assignment_id, annotation.swapped = assignment.pk, assignment.swapped

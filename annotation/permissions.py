@@ -1,7 +1,10 @@
 """Who may do what. Global roles are Django groups (annotator, researcher, admin; superusers are admins);
 project access additionally needs a Membership. Every view and API endpoint goes through these."""
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404
 from rest_framework.permissions import BasePermission
@@ -18,10 +21,17 @@ def user_roles(user: User) -> set[str]:
     cached = getattr(user, "_verdict_roles", None)
     if cached is not None:
         return cached
+    names = () if user.is_superuser else user.groups.values_list("name", flat=True)
+    return remember_roles(user, names)
+
+
+def remember_roles(user: AbstractBaseUser, group_names: Iterable[str]) -> set[str]:
+    """Set the user's roles from the names of their groups (ignored for a superuser, who holds every role),
+    for `user_roles` to return for the rest of the request."""
     if user.is_superuser:
         roles = {Role.ADMIN, Role.RESEARCHER, Role.ANNOTATOR}
     else:
-        names = set(user.groups.values_list("name", flat=True))
+        names = set(group_names)
         roles = {role for role in Role.values if role in names}
         if Role.ADMIN in roles:
             roles |= {Role.RESEARCHER, Role.ANNOTATOR}
@@ -77,10 +87,35 @@ def visible_projects(user: User) -> QuerySet[Project]:
 NO_SUCH_PROJECT = "No such project."
 
 
+def _project_with_membership(user: User, slug: str) -> Project | None:
+    """The project, with the user's membership (or its absence) already in `project_membership`'s cache:
+    one statement where the ORM would run and build two, on every next-task. The membership comes with
+    its id and pause flag; its other fields load if read."""
+    if not user.is_authenticated:
+        return Project.objects.filter(slug=slug).first()
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT p.*, m.id AS verdict_membership_id, m.paused AS verdict_membership_paused"
+        f" FROM {quote(Project._meta.db_table)} p LEFT JOIN {quote(Membership._meta.db_table)} m"
+        " ON m.project_id = p.id AND m.user_id = %s WHERE p.slug = %s"
+    )
+    project = next(iter(Project.objects.raw(sql, [user.pk, slug])), None)
+    if project is None:
+        return None
+    membership = None
+    if project.verdict_membership_id is not None:
+        membership = Membership.from_db(
+            connection.alias, ["id", "project_id", "user_id", "paused"],
+            [project.verdict_membership_id, project.pk, user.pk, bool(project.verdict_membership_paused)],
+        )
+    project.__dict__.setdefault("_verdict_memberships", {})[user.pk] = membership
+    return project
+
+
 def project_for_annotation(user: User, slug: str) -> Project:
     """The project, or 404 when the user is not a member, with the very same message as for a project
     that does not exist (no leaking of which projects exist)."""
-    project = Project.objects.filter(slug=slug).first()
+    project = _project_with_membership(user, slug)
     if project is None or not can_view_project(user, project):
         raise Http404(NO_SUCH_PROJECT)
     return project

@@ -397,36 +397,71 @@ def annotation_submit(
     used on another task is a conflict (one id names one submission, so it is never silently dropped)."""
     if assignment.annotator_id != annotator.pk:
         raise PermissionDenied("This task is not yours.")
-    now = timezone.now()
     with transaction.atomic():
-        # The assignment and its item, both locked, in one statement.
-        assignment = (
-            Assignment.objects.select_for_update(of=("self", "item")).select_related("item__project").get(pk=assignment.pk)
-        )
-        item = assignment.item
-        existing = Annotation.objects.filter(annotator=annotator, client_id=client_id).first()
-        if existing is not None:
-            if existing.item_id != item.pk:
-                raise AssignmentConflict(
-                    "This client_id was already used for another task; send a new client_id for each task."
-                )
-            return existing, False
-        if assignment.state == AssignmentState.SUBMITTED:
-            raise AssignmentConflict("You already submitted this task; revise your annotation instead.")
-        if assignment.state == AssignmentState.SKIPPED:
-            raise AssignmentConflict("You skipped this task.")
-        if assignment.lease_expires_at <= now and not item.is_gold:
-            if _claim_count(item.pk, now, exclude_assignment_id=assignment.pk) >= item.project.overlap:
-                raise AssignmentConflict("Your lease on this task expired and it went to someone else.")
-        annotation = Annotation(item=item, annotator=annotator, client_id=client_id, source=AnnotationSource.HUMAN)
-        _apply_input(annotation, item, assignment.swapped, data)
-        annotation.save()
-        assignment.state = AssignmentState.SUBMITTED
-        assignment.save(update_fields=["state", "updated_at"])
-        Item.objects.filter(pk=item.pk).update(completed_count=F("completed_count") + 1)
-        annotator_progress_count(project_id=item.project_id, annotator=annotator)
-        open_items_taken(project_id=item.project_id, annotator_id=annotator.pk)
-        project_stats_mark_stale(project_id=item.project_id)
+        return _submit_locked(annotator=annotator, assignment=_locked_task(assignment.pk, annotator), client_id=client_id, data=data)
+
+
+class TaskNotFound(Exception):
+    """No assignment of this id belongs to the annotator."""
+
+
+def task_submit(
+    *, annotator: AbstractBaseUser, assignment_id: int, client_id: uuid.UUID, data: AnnotationInput
+) -> tuple[Annotation, bool, Assignment]:
+    """`annotation_submit` for the task API: the annotator's own assignment is found and locked in one
+    statement (read once, not checked and then locked). Hindsight tasks are refused: they are rated in
+    foresight, revealed, then rated in hindsight, through their own API. Returns the assignment too."""
+    with transaction.atomic():
+        try:
+            assignment = _locked_task(assignment_id, annotator)
+        except Assignment.DoesNotExist as error:
+            raise TaskNotFound("No such task of yours.") from error
+        if assignment.item.project.is_hindsight:
+            raise AssignmentConflict(
+                "Hindsight tasks are rated in foresight, revealed, then rated in hindsight: use /api/hindsight/tasks/."
+            )
+        annotation, created = _submit_locked(annotator=annotator, assignment=assignment, client_id=client_id, data=data)
+    return annotation, created, assignment
+
+
+def _locked_task(assignment_id: int, annotator: AbstractBaseUser) -> Assignment:
+    """The annotator's assignment with its item and project; the assignment and the item locked, in one statement."""
+    return (
+        Assignment.objects.select_for_update(of=("self", "item"))
+        .select_related("item__project")
+        .get(pk=assignment_id, annotator=annotator)
+    )
+
+
+def _submit_locked(
+    *, annotator: AbstractBaseUser, assignment: Assignment, client_id: uuid.UUID, data: AnnotationInput
+) -> tuple[Annotation, bool]:
+    """The body of a submit, inside the transaction that locked the assignment and its item."""
+    now = timezone.now()
+    item = assignment.item
+    existing = Annotation.objects.filter(annotator=annotator, client_id=client_id).first()
+    if existing is not None:
+        if existing.item_id != item.pk:
+            raise AssignmentConflict(
+                "This client_id was already used for another task; send a new client_id for each task."
+            )
+        return existing, False
+    if assignment.state == AssignmentState.SUBMITTED:
+        raise AssignmentConflict("You already submitted this task; revise your annotation instead.")
+    if assignment.state == AssignmentState.SKIPPED:
+        raise AssignmentConflict("You skipped this task.")
+    if assignment.lease_expires_at <= now and not item.is_gold:
+        if _claim_count(item.pk, now, exclude_assignment_id=assignment.pk) >= item.project.overlap:
+            raise AssignmentConflict("Your lease on this task expired and it went to someone else.")
+    annotation = Annotation(item=item, annotator=annotator, client_id=client_id, source=AnnotationSource.HUMAN)
+    _apply_input(annotation, item, assignment.swapped, data)
+    annotation.save()
+    assignment.state = AssignmentState.SUBMITTED
+    assignment.save(update_fields=["state", "updated_at"])
+    Item.objects.filter(pk=item.pk).update(completed_count=F("completed_count") + 1)
+    annotator_progress_count(project_id=item.project_id, annotator=annotator)
+    open_items_taken(project_id=item.project_id, annotator_id=annotator.pk)
+    project_stats_mark_stale(project_id=item.project_id)
     return annotation, True
 
 
