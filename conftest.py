@@ -72,3 +72,16 @@ def client_for():
 
     return make
 
+
+@pytest.fixture
+def token_client_for(db):
+    """An APIClient that sends a new API token of the given user, as API clients authenticate."""
+    from rest_framework.authtoken.models import Token
+
+    def make(user) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        return client
+
+    return make
+

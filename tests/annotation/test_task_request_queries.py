@@ -5,8 +5,6 @@ import uuid
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from annotation.models import Membership
 
@@ -37,14 +35,8 @@ def submit(client, project, task):
     }, format="json")
 
 
-def token_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
-
-
-def test_next_task_and_submit_run_a_fixed_small_number_of_statements(project, items, annotator):
-    client = token_client(annotator)
+def test_next_task_and_submit_run_a_fixed_small_number_of_statements(project, items, annotator, token_client_for):
+    client = token_client_for(annotator)
     # The first task counts the open items (cached from then on) and its submit starts the progress counter.
     assert submit(client, project, next_task(client, project).json()).status_code == 201
     with CaptureQueriesContext(connection) as queries:

@@ -11,14 +11,8 @@ from annotation.permissions import user_roles
 from tests.factories import UserFactory
 
 
-def token_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
-
-
-def test_the_roles_come_with_the_user_in_the_token_statement(project, researcher):
-    client = token_client(researcher)
+def test_the_roles_come_with_the_user_in_the_token_statement(project, researcher, token_client_for):
+    client = token_client_for(researcher)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(f"/api/projects/{project.slug}/stats/")
     assert response.status_code == 200
@@ -47,20 +41,20 @@ def test_a_user_without_groups_has_no_role_and_a_superuser_has_all(db):
     assert user_roles(authenticate(Token.objects.create(user=admin).key)[0]) == {Role.ADMIN, Role.RESEARCHER, Role.ANNOTATOR}
 
 
-def test_a_user_without_a_role_is_refused_annotation(project, items):
+def test_a_user_without_a_role_is_refused_annotation(project, items, token_client_for):
     member = UserFactory(username="norole")
     member.groups.clear()
     project.memberships.create(user=member)
-    assert token_client(member).post(f"/api/projects/{project.slug}/next-task/", {}, format="json").status_code == 403
+    assert token_client_for(member).post(f"/api/projects/{project.slug}/next-task/", {}, format="json").status_code == 403
 
 
-def test_an_unknown_token_and_an_inactive_user_are_refused(project, annotator):
+def test_an_unknown_token_and_an_inactive_user_are_refused(project, annotator, token_client_for):
     # 403, not 401: session authentication comes first in the settings and sends no WWW-Authenticate.
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
     response = client.get("/api/projects/")
     assert response.status_code == 403 and "Invalid token" in response.content.decode()
-    inactive = token_client(annotator)
+    inactive = token_client_for(annotator)
     annotator.is_active = False
     annotator.save()
     response = inactive.get("/api/projects/")
