@@ -10,7 +10,8 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from annotation.models import Annotation, AnnotationSource, Assignment, AssignmentState, Item
-from annotation.services import AnnotationInput, annotation_fill, as_shown, project_stats_mark_stale
+from annotation.services import AnnotationInput, annotation_fill, as_shown
+from annotation.stats import project_stats_mark_stale
 from quality.models import Adjudication, QualitySettings, Review, ReviewStatus
 
 

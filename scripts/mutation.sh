@@ -5,7 +5,7 @@
 #
 #   bash scripts/mutation.sh                      # every module below (hours)
 #   bash scripts/mutation.sh annotation/rendering.py verdict_ml/rewards/losses.py
-#   MUTATION_FOCUS=1 bash scripts/mutation.sh annotation/services.py   # only the FOCUS functions below
+#   MUTATION_FOCUS=1 bash scripts/mutation.sh annotation/services/submission.py   # only the FOCUS functions below
 #   MUTATION_RESUME=1 bash scripts/mutation.sh annotation/permissions.py
 #       # after adding tests (and no change to the module): re-tests only the mutants that the last run
 #       # did not kill, and counts the last run's kills as they were (a new test cannot revive a mutant)
@@ -37,7 +37,8 @@ MODULES=(
   "training/rewards/views.py :: tests/annotation/test_permission_matrix.py tests/training/test_training_pages.py"
   "training/online_dpo/views.py :: tests/annotation/test_permission_matrix.py tests/training/online_dpo/test_online_dpo_job_access.py"
   # assignment and submission (display order, overlap, idempotency), the hindsight reveal order
-  "annotation/services.py :: tests/annotation/test_next_task_assignment.py tests/annotation/test_annotation_submission.py tests/annotation/test_annotation_display_order.py tests/annotation/test_task_api.py tests/training/rewards/test_reward_training_data_labels.py tests/annotation/test_annotation_error_letters.py tests/annotation/test_annotation_time_spent.py"
+  "annotation/services/assignment.py :: tests/annotation/test_next_task_assignment.py tests/annotation/test_concurrent_assignment.py tests/annotation/test_task_api.py"
+  "annotation/services/submission.py :: tests/annotation/test_next_task_assignment.py tests/annotation/test_annotation_submission.py tests/annotation/test_annotation_display_order.py tests/annotation/test_task_api.py tests/training/rewards/test_reward_training_data_labels.py tests/annotation/test_annotation_error_letters.py tests/annotation/test_annotation_time_spent.py tests/annotation/test_client_id_per_task.py"
   "hindsight/services.py :: tests/hindsight/test_hindsight_reveal_order.py tests/hindsight/test_hindsight_foresight_lock.py"
   # rendering model text
   "annotation/rendering.py :: tests/annotation/test_markdown_sanitisation.py tests/annotation/test_markdown_limits.py tests/annotation/test_markdown_rendering.py tests/annotation/test_task_api.py"
@@ -60,7 +61,7 @@ MODULES=(
 # submission and in the reward model's training rows, sanitisation (not the C parser's memory handling),
 # the import's transaction, file checksums (not the zip layout) — for a release check that has no hours.
 declare -A FOCUS=(
-  ["annotation/services.py"]="displayed_responses _canonical_slots as_shown _apply_input annotation_fill"
+  ["annotation/services/submission.py"]="displayed_responses _canonical_slots as_shown _apply_input annotation_fill"
   ["training/rewards/selectors.py"]="round_half_away reward_training_data"
   ["annotation/rendering.py"]="render_markdown _markdown_html _nesting _plain_html"
   ["datasets_app/imports/services.py"]="items_import _read_and_write"

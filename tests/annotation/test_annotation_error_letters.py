@@ -1,5 +1,5 @@
 """An error about a missing or out-of-range rating names the response by the letter the annotator saw
-(annotation/services.py `_apply_input` → `validate_annotation`'s slot labels): on a task shown swapped,
+(annotation/services/submission.py `_apply_input` → `validate_annotation`'s slot labels): on a task shown swapped,
 the second response shown ("B") is stored as response 1, and the message must still say "B"."""
 import uuid
 

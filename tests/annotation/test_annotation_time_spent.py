@@ -1,5 +1,5 @@
 """The time an annotator spent on a task is stored with the annotation, on submit and on revision
-(annotation/services.py `_apply_input`)."""
+(annotation/services/submission.py `_apply_input`)."""
 import uuid
 
 import pytest
