@@ -141,8 +141,9 @@ def throughput(args: argparse.Namespace) -> None:
     config = RewardTrainingConfig(
         objective="bt", batch_size=args.batch_size, max_length=args.max_length, learning_rate=2e-5, epochs=1,
         device="cpu", logging_steps=10_000,
-        # The same work as the bare loop: random batches, no gradient clipping (the default clips at 1.0).
-        group_by_length=False, max_grad_norm=None, release_cpu_memory=not args.keep_allocator,
+        # The same work as the bare loop: random batches, no gradient clipping (the default clips at 1.0), the
+        # token embeddings trained (the default freezes them).
+        group_by_length=False, max_grad_norm=None, release_cpu_memory=not args.keep_allocator, freeze_word_embeddings=False,
     )
     print(f"{len(pairs)} HH pairs, batch {args.batch_size}, max_length {args.max_length}, MiniLM, bt, CPU, "
           f"torch threads {os.environ.get('OMP_NUM_THREADS', 'default')}")
@@ -177,7 +178,7 @@ def hh_accuracy(args: argparse.Namespace) -> None:
     config = RewardTrainingConfig(
         objective="bt", learning_rate=args.lr, epochs=args.epochs, batch_size=args.batch_size,
         max_length=args.max_length, seed=args.seed, warmup_ratio=0.1, weight_decay=0.01, use_lora=args.lora,
-        device="cpu", logging_steps=25,
+        device="cpu", logging_steps=25, freeze_word_embeddings=False,
     )
     print(f"HH harmless: {len(train)} train / {len(test)} held-out pairs (split seed {args.seed}); {config}")
 

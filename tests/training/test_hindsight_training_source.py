@@ -71,6 +71,7 @@ def fast_config(base, **overrides) -> dict:
     config = {
         "base_model": str(base), "epochs": 2, "batch_size": 4, "learning_rate": 5e-3, "max_length": 48,
         "logging_steps": 1, "validation_fraction": 0.25, "device": "cpu", "warmup_ratio": 0.0,
+        "freeze_word_embeddings": False,  # a tiny model initialised at random learns through its embeddings
     }
     return {**config, **overrides}
 

@@ -36,6 +36,10 @@ class RewardTrainingConfig:
         "BERT-style models only).",
     )
     use_lora: bool = setting(False, help="Train LoRA adapters (peft) instead of all weights.")
+    freeze_word_embeddings: bool = setting(
+        True, help="Keep the token embedding matrix as pretrained (full fine-tuning; LoRA freezes it anyway): half of "
+        "the bundled MiniLM's weights, whose gradient and AdamW state then take no memory. Off for a model trained from scratch.",
+    )
     lora_r: int = setting(16, ge=1, help="LoRA rank.")
     lora_alpha: int = setting(32, ge=1, help="LoRA scaling numerator (scale = alpha / r).")
     lora_dropout: float = setting(0.05, ge=0, lt=1, help="Dropout on the LoRA branch.")

@@ -234,6 +234,8 @@ def _train_member(
     set_seed(seed)
     first = phases[0]
     model = apply_pooling(load_sequence_classifier(base, first.attributes or ("reward",), tokenizer), config.pooling)
+    if config.freeze_word_embeddings:
+        model.get_input_embeddings().weight.requires_grad_(False)
     if first.name == "regression":
         rows = data["train_attributes"]
         set_head_bias(model, [sum(scores[a] for _, scores in rows) / len(rows) for a in first.attributes])

@@ -86,7 +86,8 @@ def build_word_reward_model(folder: Path) -> str:
         return PreferencePair(prompt, template.format(noun=noun, adj=rng.choice(liked)), template.format(noun=noun, adj=rng.choice(other)), strength=2)
 
     train_reward_model(
-        RewardTrainingConfig(base_model=str(base), epochs=3, batch_size=8, learning_rate=1e-2, max_length=48, device="cpu", logging_steps=50),
+        RewardTrainingConfig(base_model=str(base), epochs=3, batch_size=8, learning_rate=1e-2, max_length=48, device="cpu", logging_steps=50,
+                             freeze_word_embeddings=False),
         [pair() for _ in range(160)], [pair() for _ in range(16)], folder / "model",
     )
     return str(folder / "model")

@@ -56,7 +56,7 @@ def test_a_mean_pooled_model_scores_after_saving_as_it_did_in_training(tiny_mode
     train, val = toy_pairs
     config = RewardTrainingConfig(
         base_model=str(tiny_model_dir), pooling="mean", learning_rate=2e-3, epochs=3, batch_size=16,
-        max_length=32, warmup_ratio=0.0, device="cpu", logging_steps=1000,
+        max_length=32, warmup_ratio=0.0, device="cpu", logging_steps=1000, freeze_word_embeddings=False,
     )
     result = train_reward_model(config, train, val, tmp_path)
     assert result.final_metrics["val_accuracy"] > 0.9
