@@ -13,7 +13,8 @@ latency then measures the queue (Little's law), not the request.
 With --history-annotations N the annotators are not fresh accounts: the project is built as
 `scale.py` builds it (`export_scale.py`'s COPY builder: N past annotations, N / 3 pairs each judged by
 3 of the --annotators, so each has 3 · (N / 3) / annotators of them, 20k at 1M with 50 annotators; 1 %
-gold; the progress counters filled and the dashboard figures stored by the stats refresh), plus --items
+gold; the progress counters filled and the dashboard figures stored by the stats refresh; then VACUUM
+(ANALYZE) and CHECKPOINT, as autovacuum leaves a production database after a bulk load), plus --items
 open pairs nobody has judged (default: 10 % of the judged pairs, as scale.py), and those same annotators
 run the loop:
 
