@@ -29,6 +29,7 @@ from tests.training.online_dpo.online_dpo_helpers import (
     shared_tiny_policy,
     shared_word_reward_model,
 )
+from tests.training.rewards.test_reward_job import fast_config
 from training.online_dpo.models import OnlineRound
 from training.online_dpo.round_body import online_round_execute
 from training.online_dpo.services import online_run_launch
@@ -65,15 +66,6 @@ def hindsight_project(annotator, other_annotator, researcher) -> Project:
     project = make_project(annotator, other_annotator, researcher)
     add_hindsight_judgements(project, [annotator, other_annotator])
     return project
-
-
-def fast_config(base, **overrides) -> dict:
-    config = {
-        "base_model": str(base), "epochs": 2, "batch_size": 4, "learning_rate": 5e-3, "max_length": 48,
-        "logging_steps": 1, "validation_fraction": 0.25, "device": "cpu", "warmup_ratio": 0.0,
-        "freeze_word_embeddings": False,  # a tiny model initialised at random learns through its embeddings
-    }
-    return {**config, **overrides}
 
 
 def test_foresight_and_hindsight_label_the_same_pairs_the_other_way_round(hindsight_project):
@@ -114,7 +106,7 @@ def test_the_command_trains_a_reward_model_on_the_hindsight_labels(hindsight_pro
 @pytest.mark.django_db(transaction=True)
 def test_the_api_launches_a_foresight_job_that_trains_on_every_foresight_pair(hindsight_project, admin_user, client_for, tiny_model_dir):
     response = client_for(admin_user).post(
-        "/api/projects/hs/jobs/", {"config": fast_config(tiny_model_dir, label_source="foresight")}, format="json"
+        "/api/projects/hs/jobs/", {"config": fast_config(tiny_model_dir, epochs=2, label_source="foresight")}, format="json"
     )
     assert response.status_code == 201, response.json()
 
