@@ -14,9 +14,11 @@ by ±50%; runs alternate which side goes first, and the median of the paired rat
 Held-out accuracy of the plain hand-written loop (``--plain-loop``): ``bare_loop`` on every pair of a
 ``scripts/split_preferences.py`` training file, scored on its held-out file with the report
 ``evaluate_reward_model`` prints: the reference the platform's models are compared with (README, "Proof
-of learning").
+of learning"). ``--scores-out PATH`` writes each held-out pair's rewards, as ``evaluate_reward_model`` does.
+The held-out pairs are read by ``evaluate_reward_model``'s own code, which loads Django's settings: run it
+with the environment of the README's commands (``DEBUG=1`` and ``VERDICT_VAR_DIR``, or a production ``SECRET_KEY``).
 
-    OMP_NUM_THREADS=2 .venv/bin/python benchmarks/reward_training.py --plain-loop --epochs 1 --batch-size 16 \
+    DEBUG=1 OMP_NUM_THREADS=2 .venv/bin/python benchmarks/reward_training.py --plain-loop --epochs 1 --batch-size 16 \
         --train-file $VERDICT_VAR_DIR/hh/train.jsonl.gz --held-out-file $VERDICT_VAR_DIR/hh/held-out.jsonl.gz
 
 Held-out accuracy on a random split (``--hh``): the trainer with this script's own settings on a
@@ -99,16 +101,30 @@ def bare_loop(
     return epochs * len(order) / (time.perf_counter() - started)
 
 
+def evaluation_pairs(path: Path) -> list[PreferencePair]:
+    """The pairs ``evaluate_reward_model --file`` scores, read by the same code (the import parsers), so
+    that both sides score the same pairs in the same order."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "verdict.settings.base")
+    django.setup()
+    from training.rewards.selectors import evaluation_pairs_from_file
+
+    return evaluation_pairs_from_file(str(path))
+
+
 def plain_loop_accuracy(args: argparse.Namespace) -> None:
     """The hand-written reference's held-out accuracy: ``bare_loop`` on every pair of ``--train-file``
     (the issue's plain loop: lr 3e-5, batch 16, max length 128, weight decay 0.01, no warm-up, no
-    validation hold-out), scored on ``--held-out-file`` with the report ``evaluate_reward_model`` prints."""
+    validation hold-out), scored on the pairs ``evaluate_reward_model`` reads from ``--held-out-file``,
+    with the report it prints."""
     import torch
 
+    from verdict_ml.rewards.evaluation import write_pair_scores
     from verdict_ml.rewards.metrics import pairwise_report
     from verdict_ml.rewards.model import default_base_model
 
-    train, held_out = pairs_from_hh_jsonl(args.train_file), pairs_from_hh_jsonl(args.held_out_file)
+    train, held_out = pairs_from_hh_jsonl(args.train_file), evaluation_pairs(args.held_out_file)
     trained: list = []
     started = time.perf_counter()
     bare_loop(train, default_base_model(), args.batch_size, args.max_length, args.lr, args.seed,
@@ -123,7 +139,10 @@ def plain_loop_accuracy(args: argparse.Namespace) -> None:
                 scores += model(**tokenizer.pad(encoded[start : start + 32], return_tensors="pt")).logits[:, 0].tolist()
         return scores
 
-    report = pairwise_report(score([p.chosen for p in held_out]), score([p.rejected for p in held_out]))
+    chosen, rejected = score([p.chosen for p in held_out]), score([p.rejected for p in held_out])
+    if args.scores_out is not None:
+        write_pair_scores(args.scores_out, held_out, chosen, rejected)
+    report = pairwise_report(chosen, rejected)
     print(f"plain loop: {len(train)} train pairs, {args.epochs} epoch(s), batch {args.batch_size}, max length "
           f"{args.max_length}, lr {args.lr}, weight decay 0.01, seed {args.seed}; {time.perf_counter() - started:.0f} s")
     print(f"held-out ({len(held_out)} pairs of {args.held_out_file}): accuracy {report['accuracy']:.3f} "
@@ -255,6 +274,8 @@ def main() -> None:
                         help="held-out accuracy of the bare loop: --train-file, --held-out-file (scripts/split_preferences.py)")
     parser.add_argument("--train-file", type=Path)
     parser.add_argument("--held-out-file", type=Path)
+    parser.add_argument("--scores-out", type=Path,
+                        help="--plain-loop: also write each held-out pair's rewards (as evaluate_reward_model --scores-out)")
     args = parser.parse_args()
     import torch
 

@@ -1,12 +1,15 @@
 """Split a preference file into a training part and a prompt-disjoint held-out part, by prompt hash.
 
     .venv/bin/python scripts/split_preferences.py ../shared/data/hh-harmless-dev.jsonl.gz --out-dir /tmp/hh --held-out 0.2
+    .venv/bin/python scripts/split_preferences.py ../shared/data/hh-harmless-dev.jsonl.gz --out-dir /tmp/hh-1 --folds 5 --fold 1
 
-Writes OUT_DIR/train.jsonl.gz and OUT_DIR/held-out.jsonl.gz (the input's lines, unchanged). A row is held
-out when int(sha256(prompt)[:8], 16) / 2³² < the fraction, so every row with the same prompt lands on the
-same side (no prompt in both) and the split does not depend on row order. The prompt: for HH-RLHF rows
-(`chosen`/`rejected` transcripts) every turn of `chosen` before its last Assistant reply; otherwise the
-row's `prompt` (or `messages`) value as canonical JSON.
+Writes OUT_DIR/train.jsonl.gz and OUT_DIR/held-out.jsonl.gz (the input's lines, unchanged). Each prompt
+hashes to u = int(sha256(prompt)[:8], 16) / 2³² in [0, 1), so every row with the same prompt lands on the
+same side (no prompt in both) and the split does not depend on row order. ``--held-out F`` holds out the
+rows with u < F. ``--folds K --fold I`` (K-fold cross-validation) holds out the rows with I/K ≤ u < (I+1)/K:
+the K held-out files partition the input, and fold 0 of 5 is the same split as ``--held-out 0.2``. The
+prompt: for HH-RLHF rows (`chosen`/`rejected` transcripts) every turn of `chosen` before its last Assistant
+reply; otherwise the row's `prompt` (or `messages`) value as canonical JSON.
 """
 from __future__ import annotations
 
@@ -28,8 +31,22 @@ def prompt_key(row: dict) -> str:
     return json.dumps(row.get("prompt", row.get("messages")), sort_keys=True, ensure_ascii=False)
 
 
-def held_out(key: str, fraction: float) -> bool:
-    return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) / 2**32 < fraction
+def prompt_position(key: str) -> float:
+    """Where the prompt falls in [0, 1): a fixed function of its text."""
+    return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) / 2**32
+
+
+def held_out_range(args: argparse.Namespace) -> tuple[float, float]:
+    """The [low, high) range of prompt positions held out."""
+    if args.folds is None:
+        if args.fold is not None:
+            sys.exit("--fold needs --folds")
+        if not 0 < args.held_out < 1:
+            sys.exit(f"--held-out must lie strictly between 0 and 1, got {args.held_out}")
+        return 0.0, args.held_out
+    if args.folds < 2 or args.fold is None or not 0 <= args.fold < args.folds:
+        sys.exit(f"--folds K needs K ≥ 2 and --fold I with 0 ≤ I < K (got --folds {args.folds} --fold {args.fold})")
+    return args.fold / args.folds, (args.fold + 1) / args.folds
 
 
 def main() -> None:
@@ -37,7 +54,10 @@ def main() -> None:
     parser.add_argument("file", type=Path, help="a .jsonl or .jsonl.gz preference file")
     parser.add_argument("--out-dir", type=Path, required=True)
     parser.add_argument("--held-out", type=float, default=0.2, help="share of prompts held out (default 0.2)")
+    parser.add_argument("--folds", type=int, help="K-fold cross-validation: the number of folds (instead of --held-out)")
+    parser.add_argument("--fold", type=int, help="with --folds: which fold (0 … K − 1) is held out")
     args = parser.parse_args()
+    low, high = held_out_range(args)
     opener = gzip.open if args.file.suffix == ".gz" else open
     args.out_dir.mkdir(parents=True, exist_ok=True)
     counts = {"train": 0, "held-out": 0}
@@ -47,7 +67,7 @@ def main() -> None:
         for line in source:
             if not line.strip():
                 continue
-            side = "held-out" if held_out(prompt_key(json.loads(line)), args.held_out) else "train"
+            side = "held-out" if low <= prompt_position(prompt_key(json.loads(line))) < high else "train"
             (test if side == "held-out" else train).write(line if line.endswith("\n") else line + "\n")
             counts[side] += 1
     print(f"{counts['train']} rows → {args.out_dir / 'train.jsonl.gz'}, {counts['held-out']} rows → {args.out_dir / 'held-out.jsonl.gz'}")

@@ -1,6 +1,7 @@
 """Writes of reward models: launching a training job (after checking its data), registering the
 model a job produced, activating one, and ordering the annotation queue by ensemble disagreement."""
 import logging
+from pathlib import Path
 from typing import Any
 
 from celery import current_app
@@ -207,11 +208,13 @@ MAX_STORED_EVALUATIONS = 20
 
 
 def reward_model_evaluate(
-    *, reward_model: RewardModel, pairs: list, source: str, aggregation: str | None = None, device: str = "auto"
+    *, reward_model: RewardModel, pairs: list, source: str, aggregation: str | None = None, device: str = "auto",
+    scores_path: Path | None = None,
 ) -> dict[str, Any]:
     """Score `pairs` with the model (an ensemble combined by its aggregation, or `aggregation`), and keep
     the report in `metrics["evaluations"]` (newest last, at most MAX_STORED_EVALUATIONS). Loads the
-    models: call it in a worker or a command. A large enough evaluation can make the model activatable."""
+    models: call it in a worker or a command. A large enough evaluation can make the model activatable.
+    `scores_path`: also write each pair's two rewards to that file (not stored on the model)."""
     from verdict_ml.rewards.ensemble import load_reward_scorer
     from verdict_ml.rewards.evaluation import evaluate_pairs
 
@@ -222,7 +225,7 @@ def reward_model_evaluate(
         aggregation=aggregation or reward_model.aggregation, uwo_lambda=reward_model.uwo_lambda,
     )
     report = {
-        **evaluate_pairs(scorer, pairs), "source": source, "aggregation": aggregation or reward_model.aggregation,
+        **evaluate_pairs(scorer, pairs, scores_path=scores_path), "source": source, "aggregation": aggregation or reward_model.aggregation,
         "evaluated_at": timezone.now().isoformat(timespec="seconds"),
     }
     with transaction.atomic():

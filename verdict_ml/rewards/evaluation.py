@@ -5,7 +5,10 @@ interval, BT loss, ECE, mean margin, ties, and accuracy per |preference strength
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from verdict_ml.rewards.data import PreferencePair
@@ -14,11 +17,42 @@ from verdict_ml.rewards.metrics import pairwise_report
 Scorer = Callable[[Sequence[list[dict[str, str]]], Sequence[str]], list[float]]
 
 
-def evaluate_pairs(scorer: Scorer, pairs: Sequence[PreferencePair]) -> dict[str, Any]:
-    """Score every pair's chosen and rejected reply with ``scorer(prompts, responses)`` and report."""
+def score_pairs(scorer: Scorer, pairs: Sequence[PreferencePair]) -> tuple[list[float], list[float]]:
+    """The chosen and the rejected reply's rewards of every pair, from ``scorer(prompts, responses)``."""
     if not pairs:
         raise ValueError("no preference pairs to evaluate")
     prompts = [pair.prompt for pair in pairs]
-    chosen = scorer(prompts, [pair.chosen for pair in pairs])
-    rejected = scorer(prompts, [pair.rejected for pair in pairs])
+    return scorer(prompts, [pair.chosen for pair in pairs]), scorer(prompts, [pair.rejected for pair in pairs])
+
+
+def evaluate_pairs(
+    scorer: Scorer, pairs: Sequence[PreferencePair], *, scores_path: Path | None = None
+) -> dict[str, Any]:
+    """Score every pair's chosen and rejected reply with ``scorer(prompts, responses)`` and report;
+    with ``scores_path``, also write each pair's rewards there (``write_pair_scores``)."""
+    chosen, rejected = score_pairs(scorer, pairs)
+    if scores_path is not None:
+        write_pair_scores(scores_path, pairs, chosen, rejected)
     return pairwise_report(chosen, rejected, [pair.strength for pair in pairs])
+
+
+def pair_key(pair: PreferencePair) -> str:
+    """A short fingerprint of the pair's prompt and replies: two scores files line up when their keys do."""
+    text = json.dumps([pair.prompt, pair.chosen, pair.rejected], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def write_pair_scores(
+    path: Path, pairs: Sequence[PreferencePair], chosen: Sequence[float], rejected: Sequence[float]
+) -> None:
+    """One JSON line per pair, in the pairs' order: ``{"pair": pair_key, "chosen": r_c, "rejected": r_r}``.
+    Written to a temporary file renamed at the end, so a failed run leaves no half-written file. Two
+    models' files on the same pairs compare pair by pair (``scripts/compare_pair_scores.py``)."""
+    if not len(pairs) == len(chosen) == len(rejected):
+        raise ValueError(f"{len(pairs)} pairs, {len(chosen)} chosen rewards and {len(rejected)} rejected")
+    path = Path(path)
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("w", encoding="utf-8") as out:
+        for pair, c, r in zip(pairs, chosen, rejected):
+            out.write(json.dumps({"pair": pair_key(pair), "chosen": c, "rejected": r}) + "\n")
+    partial.replace(path)

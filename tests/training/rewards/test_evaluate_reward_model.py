@@ -117,3 +117,37 @@ def test_unreadable_or_unjudged_files_and_unknown_models_are_refused(tiny_reward
     with pytest.raises(CommandError, match="holds no judged preference pairs"):
         call_command("evaluate_reward_model", str(tiny_reward_model.pk), "--file", str(unjudged))
     assert "evaluations" not in RewardModel.objects.get(pk=tiny_reward_model.pk).metrics
+
+
+@pytest.mark.django_db
+def test_scores_out_writes_each_pairs_rewards_in_the_files_order_and_stores_none_of_them(
+    tiny_reward_model, tiny_model_dir, tmp_path
+):
+    path, scores = tmp_path / "held-out.jsonl", tmp_path / "scores.jsonl"
+    path.write_text("\n".join(hh_line(*pair) for pair in PAIRS) + "\n")
+
+    call_command(
+        "evaluate_reward_model", str(tiny_reward_model.pk), "--file", str(path), "--device", "cpu",
+        "--scores-out", str(scores), stdout=io.StringIO(),
+    )
+
+    chosen, rejected = direct_scores(tiny_model_dir, PAIRS)
+    rows = [json.loads(line) for line in scores.read_text().splitlines()]
+    assert [row["chosen"] for row in rows] == pytest.approx(chosen, abs=1e-5)
+    assert [row["rejected"] for row in rows] == pytest.approx(rejected, abs=1e-5)
+    assert len({row["pair"] for row in rows}) == len(PAIRS)  # a key per pair, to line files up by
+    assert not list(tmp_path.glob("*.partial"))
+    tiny_reward_model.refresh_from_db()
+    [stored] = tiny_reward_model.metrics["evaluations"]
+    assert not any(isinstance(value, list) for value in stored.values())  # the report only, no per-pair rewards
+
+
+@pytest.mark.django_db
+def test_a_scores_file_that_cannot_be_written_is_a_command_error_and_nothing_is_stored(tiny_reward_model, tmp_path):
+    path = tmp_path / "held-out.jsonl"
+    path.write_text("\n".join(hh_line(*pair) for pair in PAIRS) + "\n")
+    missing = tmp_path / "no-such-folder" / "scores.jsonl"
+
+    with pytest.raises(CommandError, match=f"Cannot write the scores to {missing}"):
+        call_command("evaluate_reward_model", str(tiny_reward_model.pk), "--file", str(path), "--device", "cpu", "--scores-out", str(missing))
+    assert "evaluations" not in RewardModel.objects.get(pk=tiny_reward_model.pk).metrics

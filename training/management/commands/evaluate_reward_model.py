@@ -1,9 +1,9 @@
 """`manage.py evaluate_reward_model MODEL (--file PATH | --dataset VERSION [--split all|train|validation])`:
 score a registered reward model (or ensemble) on preference pairs it has not been trained on, print pairwise
 accuracy with its 95 % Wilson interval, agreement by preference strength, calibration (ECE) and mean margin,
-and store the result on the model (its registry page shows it). MODEL: the registry id. The file may be in
-any importable preference format (HH-RLHF, HelpSteer2-Preference, Verdict JSONL/CSV) or TRL pairs; it is
-read, never imported."""
+and store the result on the model (its registry page shows it); `--scores-out PATH` also writes each pair's two
+rewards. MODEL: the registry id. The file may be in any importable preference format (HH-RLHF,
+HelpSteer2-Preference, Verdict JSONL/CSV) or TRL pairs; it is read, never imported."""
 import json
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,11 @@ class Command(BaseCommand):
         parser.add_argument("--aggregation", choices=RewardAggregation.values, help="ensemble aggregation (default: the model's)")
         parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
         parser.add_argument("--json", action="store_true", help="print the stored report as JSON")
+        parser.add_argument(
+            "--scores-out", type=Path, metavar="PATH",
+            help='also write each pair\'s rewards to PATH, one JSON line per pair in the file\'s order: {"pair": KEY, '
+            '"chosen": r_c, "rejected": r_r} (scripts/compare_pair_scores.py compares two models pair by pair)',
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         model = RewardModel.objects.filter(pk=options["model"]).select_related("project").first()
@@ -42,10 +47,13 @@ class Command(BaseCommand):
                 pairs = evaluation_pairs_from_version(version, options["split"])
                 source = f"{version} ({options['split']})"
             report = reward_model_evaluate(
-                reward_model=model, pairs=pairs, source=source, aggregation=options["aggregation"], device=options["device"]
+                reward_model=model, pairs=pairs, source=source, aggregation=options["aggregation"], device=options["device"],
+                scores_path=options["scores_out"],
             )
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error
+        except OSError as error:
+            raise CommandError(f"Cannot write the scores to {options['scores_out']}: {error.strerror or error}") from error
         if options["json"]:
             self.stdout.write(json.dumps(report, indent=2, sort_keys=True))
             return
