@@ -216,7 +216,7 @@ def reward_model_evaluate(
     models: call it in a worker or a command. A large enough evaluation can make the model activatable.
     `scores_path`: also write each pair's two rewards to that file (not stored on the model)."""
     from verdict_ml.rewards.ensemble import load_reward_scorer
-    from verdict_ml.rewards.evaluation import evaluate_pairs
+    from verdict_ml.rewards.evaluation import ScoresFileError, evaluate_pairs
 
     if aggregation is not None and aggregation not in RewardAggregation.values:
         raise ValidationError({"aggregation": f"Must be one of {', '.join(RewardAggregation.values)}."})
@@ -224,8 +224,12 @@ def reward_model_evaluate(
         reward_model.member_paths or [reward_model.path], device,
         aggregation=aggregation or reward_model.aggregation, uwo_lambda=reward_model.uwo_lambda,
     )
+    try:
+        scores = evaluate_pairs(scorer, pairs, scores_path=scores_path)
+    except ScoresFileError as error:
+        raise ValidationError({"scores_path": str(error)}) from error
     report = {
-        **evaluate_pairs(scorer, pairs, scores_path=scores_path), "source": source, "aggregation": aggregation or reward_model.aggregation,
+        **scores, "source": source, "aggregation": aggregation or reward_model.aggregation,
         "evaluated_at": timezone.now().isoformat(timespec="seconds"),
     }
     with transaction.atomic():

@@ -17,12 +17,8 @@ from verdict_ml.rewards.metrics import pairwise_report
 Scorer = Callable[[Sequence[list[dict[str, str]]], Sequence[str]], list[float]]
 
 
-def score_pairs(scorer: Scorer, pairs: Sequence[PreferencePair]) -> tuple[list[float], list[float]]:
-    """The chosen and the rejected reply's rewards of every pair, from ``scorer(prompts, responses)``."""
-    if not pairs:
-        raise ValueError("no preference pairs to evaluate")
-    prompts = [pair.prompt for pair in pairs]
-    return scorer(prompts, [pair.chosen for pair in pairs]), scorer(prompts, [pair.rejected for pair in pairs])
+class ScoresFileError(OSError):
+    """The per-pair scores file could not be written (its message names the path and the reason)."""
 
 
 def evaluate_pairs(
@@ -30,7 +26,11 @@ def evaluate_pairs(
 ) -> dict[str, Any]:
     """Score every pair's chosen and rejected reply with ``scorer(prompts, responses)`` and report;
     with ``scores_path``, also write each pair's rewards there (``write_pair_scores``)."""
-    chosen, rejected = score_pairs(scorer, pairs)
+    if not pairs:
+        raise ValueError("no preference pairs to evaluate")
+    prompts = [pair.prompt for pair in pairs]
+    chosen = scorer(prompts, [pair.chosen for pair in pairs])
+    rejected = scorer(prompts, [pair.rejected for pair in pairs])
     if scores_path is not None:
         write_pair_scores(scores_path, pairs, chosen, rejected)
     return pairwise_report(chosen, rejected, [pair.strength for pair in pairs])
@@ -46,13 +46,18 @@ def write_pair_scores(
     path: Path, pairs: Sequence[PreferencePair], chosen: Sequence[float], rejected: Sequence[float]
 ) -> None:
     """One JSON line per pair, in the pairs' order: ``{"pair": pair_key, "chosen": r_c, "rejected": r_r}``.
-    Written to a temporary file renamed at the end, so a failed run leaves no half-written file. Two
-    models' files on the same pairs compare pair by pair (``scripts/compare_pair_scores.py``)."""
+    Written to a temporary file renamed at the end, so a failed run leaves no file, whole or half-written
+    (``ScoresFileError``). Two models' files on the same pairs compare pair by pair
+    (``scripts/compare_pair_scores.py``)."""
     if not len(pairs) == len(chosen) == len(rejected):
         raise ValueError(f"{len(pairs)} pairs, {len(chosen)} chosen rewards and {len(rejected)} rejected")
     path = Path(path)
     partial = path.with_name(path.name + ".partial")
-    with partial.open("w", encoding="utf-8") as out:
-        for pair, c, r in zip(pairs, chosen, rejected):
-            out.write(json.dumps({"pair": pair_key(pair), "chosen": c, "rejected": r}) + "\n")
-    partial.replace(path)
+    try:
+        with partial.open("w", encoding="utf-8") as out:
+            for pair, c, r in zip(pairs, chosen, rejected):
+                out.write(json.dumps({"pair": pair_key(pair), "chosen": c, "rejected": r}) + "\n")
+        partial.replace(path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise ScoresFileError(f"Cannot write the scores to {path}: {error.strerror or error}") from error

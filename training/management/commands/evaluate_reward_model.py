@@ -52,8 +52,6 @@ class Command(BaseCommand):
             )
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error
-        except OSError as error:
-            raise CommandError(f"Cannot write the scores to {options['scores_out']}: {error.strerror or error}") from error
         if options["json"]:
             self.stdout.write(json.dumps(report, indent=2, sort_keys=True))
             return
