@@ -108,7 +108,7 @@ def evaluation_pairs(path: Path) -> list[PreferencePair]:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "verdict.settings.base")
     django.setup()
-    from training.rewards.selectors import evaluation_pairs_from_file
+    from training.rewards.evaluation_pairs import evaluation_pairs_from_file
 
     return evaluation_pairs_from_file(str(path))
 

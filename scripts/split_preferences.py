@@ -58,20 +58,45 @@ def main() -> None:
     parser.add_argument("--fold", type=int, help="with --folds: which fold (0 … K − 1) is held out")
     args = parser.parse_args()
     low, high = held_out_range(args)
-    opener = gzip.open if args.file.suffix == ".gz" else open
     args.out_dir.mkdir(parents=True, exist_ok=True)
+    outputs = {side: args.out_dir / f"{side}.jsonl.gz" for side in ("train", "held-out")}
+    partial = {side: path.with_name(path.name + ".partial") for side, path in outputs.items()}
+    try:
+        counts = split_rows(args.file, partial, low, high)
+    except (InputError, OSError, EOFError, UnicodeDecodeError) as error:
+        for path in partial.values():
+            path.unlink(missing_ok=True)
+        sys.exit(f"split_preferences: {error}")
+    for side, path in partial.items():
+        path.replace(outputs[side])
+    print(f"{counts['train']} rows → {outputs['train']}, {counts['held-out']} rows → {outputs['held-out']}")
+
+
+class InputError(ValueError):
+    """A line of the input that is no preference row, named with its line."""
+
+
+def split_rows(file: Path, out: dict[str, Path], low: float, high: float) -> dict[str, int]:
+    """Copy each line of ``file`` to ``out["held-out"]`` when its prompt's position lies in [low, high), else
+    to ``out["train"]``; returns the counts. Raises InputError naming the first line that is not a JSON object."""
+    opener = gzip.open if file.suffix == ".gz" else open
     counts = {"train": 0, "held-out": 0}
-    with opener(args.file, "rt", encoding="utf-8") as source, \
-            gzip.open(args.out_dir / "train.jsonl.gz", "wt", encoding="utf-8") as train, \
-            gzip.open(args.out_dir / "held-out.jsonl.gz", "wt", encoding="utf-8") as test:
-        for line in source:
+    with opener(file, "rt", encoding="utf-8") as source, \
+            gzip.open(out["train"], "wt", encoding="utf-8") as train, \
+            gzip.open(out["held-out"], "wt", encoding="utf-8") as test:
+        for number, line in enumerate(source, start=1):
             if not line.strip():
                 continue
-            side = "held-out" if low <= prompt_position(prompt_key(json.loads(line))) < high else "train"
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise InputError(f"{file}, line {number}: not JSON ({error.msg})") from None
+            if not isinstance(row, dict):
+                raise InputError(f"{file}, line {number}: expected a JSON object, got {type(row).__name__}")
+            side = "held-out" if low <= prompt_position(prompt_key(row)) < high else "train"
             (test if side == "held-out" else train).write(line if line.endswith("\n") else line + "\n")
             counts[side] += 1
-    print(f"{counts['train']} rows → {args.out_dir / 'train.jsonl.gz'}, {counts['held-out']} rows → {args.out_dir / 'held-out.jsonl.gz'}")
-
+    return counts
 
 if __name__ == "__main__":
     main()

@@ -4,7 +4,7 @@ from typing import Any
 
 from jobs.models import TrainingJob
 from jobs.runtime import JobReporter, finite, run_job
-from training.rewards import selectors
+from training.rewards import evaluation_pairs
 from training.rewards.config import evaluation_config_clean
 from training.rewards.models import RewardModel
 
@@ -25,9 +25,9 @@ def reward_evaluation_body(job: TrainingJob, reporter: JobReporter) -> dict[str,
     version = job.dataset_version
     if version is None:
         raise ValueError("the job names no dataset version to evaluate on")
-    selectors.evaluation_version_check(reward_model=model, version=version, split=config["split"])
+    evaluation_pairs.evaluation_version_check(reward_model=model, version=version, split=config["split"])
     reporter.progress(0, stage="reading the pairs")
-    pairs = selectors.evaluation_pairs_from_version(version, config["split"])
+    pairs = evaluation_pairs.evaluation_pairs_from_version(version, config["split"])
     reporter.log(f"scoring {model.name} on {len(pairs)} pairs of {version} ({config['split']})")
     reporter.progress(0, stage="scoring the pairs")
     report = reward_model_evaluate(

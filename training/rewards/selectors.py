@@ -191,6 +191,12 @@ PAIR_FORMATS = ("trl-preference", "helpsteer2-preference")
 ATTRIBUTE_FORMAT = "helpsteer2"
 
 
+def plain_number(text: str) -> int | None:
+    """``text`` as a database id or version number: ASCII digits only, at most 18 of them, or None.
+    (``str.isdigit`` also accepts ``²`` or ``①``, which ``int`` refuses, and 5,000 digits overflow a column.)"""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
 def dataset_version_for(*, project: Project, reference: int | str) -> DatasetVersion:
     """A ready dataset version of the project, by id (`12`) or by its number in the project (`v3`, `demo:3`)."""
     text = str(reference).strip()
@@ -199,10 +205,11 @@ def dataset_version_for(*, project: Project, reference: int | str) -> DatasetVer
         raise ValidationError({"dataset_version": f"Dataset version {text} is not one of project {project.slug}."})
     versions = DatasetVersion.objects.filter(project=project)
     if by_number or text[:1] in ("v", "V"):
-        number = rest.lstrip("vV")
-        version = versions.filter(version=int(number)).first() if number.isdigit() else None
+        number = plain_number(rest.lstrip("vV"))
+        version = versions.filter(version=number).first() if number is not None else None
     else:
-        version = versions.filter(pk=int(text)).first() if text.isdigit() else None
+        number = plain_number(text)
+        version = versions.filter(pk=number).first() if number is not None else None
     if version is None:
         raise ValidationError({"dataset_version": f"Project {project.slug} has no dataset version {text}."})
     if not version.is_ready:
@@ -222,7 +229,9 @@ def dataset_version_file(version: DatasetVersion, stem: str) -> tuple[str, list[
     jsonl, parquet = f"jsonl/{stem}.jsonl.gz", f"parquet/{stem}.parquet"
     if jsonl in stored:
         text = gzip.decompress(read_verified(version, jsonl)).decode("utf-8")
-        return stored_name(version, jsonl), [json.loads(line) for line in text.splitlines() if line.strip()]
+        # Newlines only: JSON writers leave U+2028, U+2029 and U+0085 unescaped inside strings, and
+        # str.splitlines() would break a row there.
+        return stored_name(version, jsonl), [json.loads(line) for line in text.split("\n") if line.strip()]
     if parquet in stored:
         import pyarrow.parquet as pq
 
@@ -232,10 +241,14 @@ def dataset_version_file(version: DatasetVersion, stem: str) -> tuple[str, list[
 
 def dataset_version_split(version: DatasetVersion, split: str) -> tuple[str, list[tuple[int, dict[str, Any]]]]:
     """(storage name, [(line number, row)]) of a split: its own file, or, for helpsteer2-preference,
-    the rows of the single `preference` file whose `split` column says so."""
+    the rows of the single `preference` file whose `split` column says so (`train` or `val`, the dataset's
+    own values, which the exporter writes)."""
     if version.format == "helpsteer2-preference":
+        from datasets_app.exports.builders.formats import PREFERENCE_SPLIT_VALUES
+
+        value = PREFERENCE_SPLIT_VALUES[split]
         name, rows = dataset_version_file(version, "preference")
-        return name, [(line, row) for line, row in enumerate(rows, start=1) if row.get("split") == split]
+        return name, [(line, row) for line, row in enumerate(rows, start=1) if row.get("split") == value]
     name, rows = dataset_version_file(version, split)
     return name, list(enumerate(rows, start=1))
 
@@ -244,7 +257,7 @@ def _row_error(name: str, line: int, field_name: str, message: str) -> ValueErro
     return ValueError(f"{name} line {line}: field {field_name!r}: {message}")
 
 
-def _prompt_messages(value: Any, name: str, line: int) -> list[dict[str, str]]:
+def prompt_messages(value: Any, name: str, line: int) -> list[dict[str, str]]:
     if isinstance(value, str):
         return messages_from_helpsteer_prompt(value)
     if isinstance(value, list) and all(isinstance(m, dict) and {"role", "content"} <= set(m) for m in value):
@@ -260,12 +273,12 @@ def _reply(value: Any, field_name: str, name: str, line: int) -> str:
     raise _row_error(name, line, field_name, "expected a string or a list of messages ending with the reply")
 
 
-def _pairs_from_rows(
+def pairs_from_rows(
     version: DatasetVersion, name: str, rows: list[tuple[int, dict[str, Any]]], data: RewardTrainingData
 ) -> list[PreferencePair]:
     pairs = []
     for line, row in rows:
-        prompt = _prompt_messages(row.get("prompt"), name, line)
+        prompt = prompt_messages(row.get("prompt"), name, line)
         if version.format == "trl-preference":
             margin = row.get("margin")
             if not isinstance(margin, int | float) or round(margin) not in (1, 2, 3):
@@ -295,7 +308,7 @@ def _attributes_from_rows(name: str, rows: list[tuple[int, dict[str, Any]]]) -> 
                 raise _row_error(name, line, attribute, f"expected a number 0–4, got {value!r}")
             if value is not None:
                 scores[attribute] = float(value)
-        examples.append(AttributeExample(_prompt_messages(row.get("prompt"), name, line), _reply(row.get("response"), "response", name, line), scores))
+        examples.append(AttributeExample(prompt_messages(row.get("prompt"), name, line), _reply(row.get("response"), "response", name, line), scores))
     return examples
 
 
@@ -306,8 +319,8 @@ def reward_training_data_from_versions(
     without validation rows gets `validation_fraction` of its prompts held out (split by prompt)."""
     data = RewardTrainingData()
     if pairs_version is not None:
-        train = _pairs_from_rows(pairs_version, *dataset_version_split(pairs_version, "train"), data)
-        val = _pairs_from_rows(pairs_version, *dataset_version_split(pairs_version, "validation"), data)
+        train = pairs_from_rows(pairs_version, *dataset_version_split(pairs_version, "train"), data)
+        val = pairs_from_rows(pairs_version, *dataset_version_split(pairs_version, "validation"), data)
         data.train_pairs, data.val_pairs = _hold_out(train, val, validation_fraction, seed)
     if attributes_version is not None:
         train = _attributes_from_rows(*dataset_version_split(attributes_version, "train"))
@@ -322,81 +335,3 @@ def _hold_out(train: list, val: list, fraction: float, seed: int) -> tuple[list,
     digests = [messages_content_hash(row.prompt) for row in train]
     held = validation_prompt_ids({digest: digest for digest in digests}, fraction=fraction, seed=seed)
     return [row for row, d in zip(train, digests) if d not in held], [row for row, d in zip(train, digests) if d in held]
-
-
-MAX_EVALUATION_FILE_BYTES = 512 * 1024**2
-
-
-def evaluation_pairs_from_file(path: str) -> list[PreferencePair]:
-    """Preference pairs of a file in any importable preference format, read without touching the database:
-    HH-RLHF, HelpSteer2-Preference and Verdict's JSONL/CSV/`save_to_disk` layouts through the import
-    parsers (an item counts when its imported judgement prefers one reply; ties and "neither" are left
-    out), and TRL pairs (`prompt`, `chosen`, `rejected`, optional `margin` 1–3) directly. Raises
-    ValidationError naming the first problems."""
-    from pathlib import Path
-
-    from django.conf import settings
-
-    from datasets_app.imports.parsers.detect import parse_source
-    from datasets_app.imports.parsers.records import ErrorLog
-    from datasets_app.imports.parsers.sources import Limits, jsonl_rows, open_source
-
-    file = Path(path)
-    if not file.exists():
-        raise ValidationError({"file": f"No file or folder at {path}."})
-    if file.is_file() and file.stat().st_size > MAX_EVALUATION_FILE_BYTES:
-        raise ValidationError({"file": f"{path} is larger than {MAX_EVALUATION_FILE_BYTES // 1024**2} MiB."})
-    limits = Limits(max_upload_bytes=MAX_EVALUATION_FILE_BYTES, max_decompressed_bytes=settings.VERDICT_IMPORT_MAX_DECOMPRESSED_BYTES)
-    errors = ErrorLog()
-    is_csv = file.name.lower().removesuffix(".gz").endswith(".csv")
-    if file.is_file() and not is_csv:
-        # TRL pairs (prompt / chosen / rejected) are no import format: read them here, as JSON lines.
-        with open_source(file, file.name, errors, limits) as source:
-            rows = list(jsonl_rows(source, errors)) if source.stream is not None else []
-        if not errors and rows and {"prompt", "chosen", "rejected"} <= set(rows[0].data):
-            trl = DatasetVersion(format="trl-preference")
-            return _pairs_from_rows(trl, file.name, [(row.line, {"margin": 1, **row.data}) for row in rows], RewardTrainingData())
-        errors = ErrorLog()
-    with open_source(file, file.name, errors, limits) as source:
-        items = list(parse_source(source, "auto", errors).items)
-    if errors:
-        raise ValidationError({"file": [f"{e['file']}:{e['line']} {e['field']} {e['message']}".strip() for e in errors.as_list()[:5]]})
-    pairs = []
-    for item in items:
-        strength = item.annotation.preference_strength if item.annotation else item.gold_strength
-        if len(item.responses) < 2 or strength in (None, 0, -100):
-            continue
-        first, second = item.responses[0].text, item.responses[1].text
-        chosen, rejected = (first, second) if strength < 0 else (second, first)
-        pairs.append(PreferencePair(item.messages, chosen, rejected, min(abs(strength), 3)))
-    if not pairs:
-        raise ValidationError({"file": f"{path} holds no judged preference pairs."})
-    return pairs
-
-
-def evaluation_pairs_from_version(version: DatasetVersion, split: str) -> list[PreferencePair]:
-    """The pairs of a ready pair-format dataset version: one split (`train`, `validation`) or `all`."""
-    if version.format not in PAIR_FORMATS:
-        raise ValidationError({"dataset_version": f"{version} is {version.format}, not a pair format ({', '.join(PAIR_FORMATS)})."})
-    data = RewardTrainingData()
-    pairs = []
-    for name in ("train", "validation") if split == "all" else (split,):
-        pairs += _pairs_from_rows(version, *dataset_version_split(version, name), data)
-    if not pairs:
-        raise ValidationError({"dataset_version": f"{version} has no judged pairs in split {split}."})
-    return pairs
-
-
-def evaluation_version_check(*, reward_model: RewardModel, version: DatasetVersion, split: str) -> None:
-    """A version a model may be evaluated on: of its project, ready, in a pair format, and not the pairs it
-    was trained on (the train split, or all, of the version it was trained from)."""
-    if version.project_id != reward_model.project_id:
-        raise ValidationError({"dataset_version": f"{version} is not a dataset version of {reward_model.project.name}."})
-    if version.status != DatasetStatus.READY:
-        raise ValidationError({"dataset_version": f"{version} is {version.status}, not ready."})
-    if version.format not in PAIR_FORMATS:
-        raise ValidationError({"dataset_version": f"{version} is {version.format}, not a pair format ({', '.join(PAIR_FORMATS)})."})
-    if reward_model.dataset_version_id == version.pk and split != "validation":
-        raise ValidationError({"split": (
-            f"{reward_model.name} was trained on the train split of {version}; score its validation split or another version."
-        )})

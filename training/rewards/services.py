@@ -14,7 +14,7 @@ from annotation.models import Item, Project
 from datasets_app.models import DatasetVersion
 from jobs.models import JobKind, JobStatus, TrainingJob
 from jobs.services import job_create
-from training.rewards import selectors
+from training.rewards import evaluation_pairs, selectors
 from training.rewards.config import evaluation_config_clean, reward_config_clean
 from training.rewards.models import RewardAggregation, RewardModel
 
@@ -213,13 +213,15 @@ def reward_model_evaluate(
 ) -> dict[str, Any]:
     """Score `pairs` with the model (an ensemble combined by its aggregation, or `aggregation`), and keep
     the report in `metrics["evaluations"]` (newest last, at most MAX_STORED_EVALUATIONS). Loads the
-    models: call it in a worker or a command. A large enough evaluation can make the model activatable.
+    models: call it in a worker or a command. A large enough evaluation can make the model activatable, so
+    the pairs whose prompts it may have been trained on are left out (counted in the report).
     `scores_path`: also write each pair's two rewards to that file (not stored on the model)."""
     from verdict_ml.rewards.ensemble import load_reward_scorer
     from verdict_ml.rewards.evaluation import ScoresFileError, evaluate_pairs
 
     if aggregation is not None and aggregation not in RewardAggregation.values:
         raise ValidationError({"aggregation": f"Must be one of {', '.join(RewardAggregation.values)}."})
+    pairs, left_out = evaluation_pairs.pairs_not_trained_on(reward_model, pairs)
     scorer = load_reward_scorer(
         reward_model.member_paths or [reward_model.path], device,
         aggregation=aggregation or reward_model.aggregation, uwo_lambda=reward_model.uwo_lambda,
@@ -229,7 +231,7 @@ def reward_model_evaluate(
     except ScoresFileError as error:
         raise ValidationError({"scores_path": str(error)}) from error
     report = {
-        **scores, "source": source, "aggregation": aggregation or reward_model.aggregation,
+        **scores, "source": source, "aggregation": aggregation or reward_model.aggregation, "left_out_trained_prompts": left_out,
         "evaluated_at": timezone.now().isoformat(timespec="seconds"),
     }
     with transaction.atomic():
@@ -254,7 +256,7 @@ def reward_evaluation_launch(
     clean = evaluation_config_clean({**config, "reward_model": reward_model.pk})
     if dataset_version is None:
         raise ValidationError({"dataset_version": "Choose a ready dataset version of the project to evaluate on."})
-    selectors.evaluation_version_check(reward_model=reward_model, version=dataset_version, split=clean["split"])
+    evaluation_pairs.evaluation_version_check(reward_model=reward_model, version=dataset_version, split=clean["split"])
     return job_create(
         project=reward_model.project, kind=JobKind.REWARD_EVALUATION, config=clean, launched_by=launched_by,
         dataset_version=dataset_version,

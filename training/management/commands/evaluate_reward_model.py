@@ -1,9 +1,10 @@
 """`manage.py evaluate_reward_model MODEL (--file PATH | --dataset VERSION [--split all|train|validation])`:
-score a registered reward model (or ensemble) on preference pairs it has not been trained on, print pairwise
-accuracy with its 95 % Wilson interval, agreement by preference strength, calibration (ECE) and mean margin,
-and store the result on the model (its registry page shows it); `--scores-out PATH` also writes each pair's two
-rewards. MODEL: the registry id. The file may be in any importable preference format (HH-RLHF,
-HelpSteer2-Preference, Verdict JSONL/CSV) or TRL pairs; it is read, never imported."""
+score a registered reward model (or ensemble) on preference pairs it has not been trained on (the train split,
+or all, of the version it was trained from is refused), print pairwise accuracy with its 95 % Wilson
+interval, agreement by preference strength, calibration (ECE) and mean margin, and store the result on the
+model (its registry page shows it); `--scores-out PATH` also writes each pair's two rewards. MODEL: the
+registry id. The file may be in any importable preference format (HH-RLHF, HelpSteer2-Preference, Verdict
+JSONL/CSV) or TRL pairs; it is read, never imported."""
 import json
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from training.rewards.evaluation_pairs import evaluation_pairs_from_file, evaluation_pairs_from_version, evaluation_version_check
 from training.rewards.models import RewardAggregation, RewardModel
-from training.rewards.selectors import dataset_version_for, evaluation_pairs_from_file, evaluation_pairs_from_version
+from training.rewards.selectors import dataset_version_for
 from training.rewards.services import reward_model_evaluate
 
 
@@ -44,6 +46,7 @@ class Command(BaseCommand):
                 source = Path(options["file"]).name
             else:
                 version = dataset_version_for(project=model.project, reference=options["dataset"])
+                evaluation_version_check(reward_model=model, version=version, split=options["split"])
                 pairs = evaluation_pairs_from_version(version, options["split"])
                 source = f"{version} ({options['split']})"
             report = reward_model_evaluate(
@@ -60,7 +63,8 @@ class Command(BaseCommand):
 
 def format_report(model: RewardModel, report: dict[str, Any]) -> str:
     lines = [
-        f"Reward model #{model.pk} ({model.name}) on {report['source']}: {report['n']} pairs",
+        f"Reward model #{model.pk} ({model.name}) on {report['source']}: {report['n']} pairs"
+        + (f" ({report['left_out_trained_prompts']} left out: prompts it may have been trained on)" if report.get("left_out_trained_prompts") else ""),
         f"pairwise accuracy {report['accuracy']:.3f} (95 % Wilson interval {report['accuracy_low']:.3f}–{report['accuracy_high']:.3f}),"
         f" ties {report['ties']}",
         f"mean margin r_c − r_r {report['margin_mean']:.4f}, reward std {report['reward_std']:.4f}, BT loss {report['bt_loss']:.4f},"

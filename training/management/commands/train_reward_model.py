@@ -21,7 +21,7 @@ from jobs.services import job_cancel
 from training.rewards.config import WORKER_SETTINGS, RewardJobConfig
 from training.rewards.job_body import reward_job_body, reward_job_execute
 from training.rewards.models import RewardModel
-from training.rewards.selectors import dataset_version_for
+from training.rewards.selectors import dataset_version_for, plain_number
 from training.rewards.services import reward_job_launch
 from verdict_ml.config import add_arguments, config_settings
 
@@ -91,7 +91,8 @@ class Command(BaseCommand):
         if not slug and ":" in reference:
             slug = reference.rpartition(":")[0]
         if not slug:
-            version = DatasetVersion.objects.filter(pk=int(reference)).select_related("project").first() if reference.isdigit() else None
+            number = plain_number(reference)
+            version = DatasetVersion.objects.filter(pk=number).select_related("project").first() if number is not None else None
             if version is None:
                 raise CommandError(f"No dataset version with id {reference}.")
             return version.project
