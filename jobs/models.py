@@ -65,7 +65,7 @@ class TrainingJob(models.Model):
     restart_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="restarts")
     launched_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     dataset_version = models.ForeignKey(
-        "datasets_app.DatasetVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="training_jobs",
+        "datasets_app.DatasetVersion", null=True, blank=True, on_delete=models.RESTRICT, related_name="training_jobs",
         help_text="What it trains on; empty: the project's annotations, split by prompt.",
     )
     created_at = models.DateTimeField(auto_now_add=True)

@@ -21,6 +21,7 @@ import argparse
 import copy
 import dataclasses
 import functools
+import math
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
@@ -31,6 +32,9 @@ T = TypeVar("T")
 
 _SCALARS: dict[type, tuple[type, ...]] = {bool: (bool,), int: (int,), float: (int, float), str: (str,)}
 _SHOWN_CHARS = 80
+MAX_SEED = 2**31 - 1
+"""The largest seed a setting takes: numpy (and so accelerate's set_seed) needs seeds below 2³², and runs
+add small offsets (ensemble member, round) to the one given."""
 
 
 class ConfigError(ValueError):
@@ -140,7 +144,10 @@ class Setting:
 
 
 def _is(value: Any, kind: type) -> bool:
-    return isinstance(value, _SCALARS[kind]) and (kind is bool or not isinstance(value, bool))
+    """Of the setting's type; a float also finite (JSON parsers read 1e999 as inf, which no column stores)."""
+    if not isinstance(value, _SCALARS[kind]) or (kind is not bool and isinstance(value, bool)):
+        return False
+    return not isinstance(value, float) or math.isfinite(value)
 
 
 def _shown(value: Any) -> str:

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jobs.configs import config_clean
-from verdict_ml.config import ConfigError, config_defaults, config_to_dict, setting
+from verdict_ml.config import MAX_SEED, ConfigError, config_defaults, config_to_dict, setting
 
 HELD_OUT, ALL_PROMPTS = "held_out", "all"
 
@@ -25,7 +25,7 @@ class ArenaConfig:
     max_new_tokens: int = setting(64, ge=1, le=4096, help="Tokens a policy contestant generates per response at most.")
     generation_batch_size: int = setting(16, ge=1, help="Sequences generated per forward pass.")
     priority: float = setting(0.5, help="Queue priority of the battle items (higher comes first among equally annotated items).")
-    seed: int = setting(0, help="Seed of sampling and of each battle's stored order.")
+    seed: int = setting(0, ge=0, le=MAX_SEED, help="Seed of sampling and of each battle's stored order.")
     device: str = setting("auto", help="auto, cpu or cuda[:n].")
 
     def __post_init__(self) -> None:

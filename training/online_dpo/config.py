@@ -6,7 +6,7 @@ from typing import Any
 
 from jobs.configs import config_clean
 from training.online_dpo.models import RunMode
-from verdict_ml.config import ConfigError, config_defaults, config_to_dict, setting
+from verdict_ml.config import MAX_SEED, ConfigError, config_defaults, config_to_dict, setting
 from verdict_ml.online_dpo.pairs import PAIR_STRATEGIES
 from verdict_ml.rewards.ensemble import AGGREGATIONS
 
@@ -90,7 +90,7 @@ class OnlineRoundConfig:
     judge_path: str | None = setting(
         None, help="Independent judge: a saved reward model folder the admin names (with reward_model.json or member-* folders).",
     )
-    seed: int = setting(0, help="Seed of prompt draws, sampling and training.")
+    seed: int = setting(0, ge=0, le=MAX_SEED, help="Seed of prompt draws, sampling and training.")
     device: str = setting("auto", help="auto, cpu or cuda[:n].")
 
     def __post_init__(self) -> None:

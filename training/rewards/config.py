@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from jobs.configs import config_clean
 from training.rewards.models import RewardAggregation
-from verdict_ml.config import ConfigError, config_defaults, config_from_dict, config_to_dict, setting
+from verdict_ml.config import MAX_SEED, ConfigError, config_defaults, config_from_dict, config_to_dict, setting
 from verdict_ml.rewards.config import RewardTrainingConfig
 
 # Where a job without a dataset version takes its pairs: the project's annotations, or the foresight /
@@ -57,7 +57,7 @@ class RewardJobConfig(RewardTrainingConfig):
     validation_fraction: float = setting(
         0.1, gt=0, le=0.5, help="Share of prompts held out for validation (no prompt in both splits).",
     )
-    split_seed: int = setting(0, ge=0, help="Seed of the train / validation split by prompt.")
+    split_seed: int = setting(0, ge=0, le=MAX_SEED, help="Seed of the train / validation split by prompt.")
     aggregation: str = setting(
         RewardAggregation.MEAN.value, choices=RewardAggregation.values,
         help="How an ensemble's scores combine: mean, min (worst case) or uwo (mean − λ · variance).",

@@ -8,7 +8,13 @@ from datasets_app.models import DatasetVersion
 from jobs.models import JobStatus, TrainingJob
 from jobs.runtime import JobBody, JobCancelled, JobReporter, artifacts_dir, finite, run_job
 from training.rewards import selectors
-from training.rewards.config import BUNDLED_BASE_MODEL, MIN_TRAIN_PAIRS, reward_config_clean, trainer_config
+from training.rewards.config import (
+    BUNDLED_BASE_MODEL,
+    MIN_TRAIN_PAIRS,
+    TINY_VALIDATION_PAIRS,
+    reward_config_clean,
+    trainer_config,
+)
 from verdict_ml.rewards.train import RewardTrainingConfig
 
 logger = logging.getLogger(__name__)
@@ -61,6 +67,8 @@ def reward_job_body(job: TrainingJob, reporter: JobReporter) -> dict[str, Any]:
     return finite(
         {
             "metrics": result.final_metrics,
+            # the job page and the command mark validation metrics from so few pairs as tiny
+            "tiny_validation": len(data.val_pairs) < TINY_VALIDATION_PAIRS,
             "member_metrics": result.member_metrics,
             "model_dirs": result.model_dirs,
             "output_dir": str(output),

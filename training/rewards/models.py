@@ -22,7 +22,7 @@ class RewardModel(models.Model):
     base_model = models.CharField(max_length=500)
     objective = models.CharField(max_length=40)
     dataset_version = models.ForeignKey(
-        "datasets_app.DatasetVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="reward_models"
+        "datasets_app.DatasetVersion", null=True, blank=True, on_delete=models.RESTRICT, related_name="reward_models"
     )
     data_source = models.JSONField(default=dict, blank=True, help_text="What it was trained on and how it was split.")
     metrics = models.JSONField(default=dict, blank=True, help_text="Final validation metrics (ensemble mean).")

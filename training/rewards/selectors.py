@@ -316,7 +316,9 @@ def reward_training_data_from_versions(
     *, pairs_version: DatasetVersion | None, attributes_version: DatasetVersion | None, validation_fraction: float, seed: int
 ) -> RewardTrainingData:
     """Rows of ready dataset versions, with the versions' own train/validation splits. A version
-    without validation rows gets `validation_fraction` of its prompts held out (split by prompt)."""
+    without validation rows gets `validation_fraction` of its prompts held out (split by prompt). With
+    both versions (regression → scaled BT), a prompt held out by either is held out of both: the pair
+    version's validation accuracy must not score replies the regression phase trained on."""
     data = RewardTrainingData()
     if pairs_version is not None:
         train = pairs_from_rows(pairs_version, *dataset_version_split(pairs_version, "train"), data)
@@ -326,12 +328,23 @@ def reward_training_data_from_versions(
         train = _attributes_from_rows(*dataset_version_split(attributes_version, "train"))
         val = _attributes_from_rows(*dataset_version_split(attributes_version, "validation"))
         data.train_attributes, data.val_attributes = _hold_out(train, val, validation_fraction, seed)
+    if pairs_version is not None and attributes_version is not None:
+        held = {messages_content_hash(row.prompt) for row in (*data.val_pairs, *data.val_attributes)}
+        data.train_pairs, moved_pairs = _split_by_prompt(data.train_pairs, held)
+        data.train_attributes, moved_attributes = _split_by_prompt(data.train_attributes, held)
+        data.val_pairs += moved_pairs
+        data.val_attributes += moved_attributes
     return data
+
+
+def _split_by_prompt(rows: list, held: set[str]) -> tuple[list, list]:
+    """(rows whose prompt is not in `held`, rows whose prompt is)."""
+    digests = [messages_content_hash(row.prompt) for row in rows]
+    return [row for row, d in zip(rows, digests) if d not in held], [row for row, d in zip(rows, digests) if d in held]
 
 
 def _hold_out(train: list, val: list, fraction: float, seed: int) -> tuple[list, list]:
     if val or not train:
         return train, val
-    digests = [messages_content_hash(row.prompt) for row in train]
-    held = validation_prompt_ids({digest: digest for digest in digests}, fraction=fraction, seed=seed)
-    return [row for row, d in zip(train, digests) if d not in held], [row for row, d in zip(train, digests) if d in held]
+    digests = {messages_content_hash(row.prompt) for row in train}
+    return _split_by_prompt(train, validation_prompt_ids({digest: digest for digest in digests}, fraction=fraction, seed=seed))

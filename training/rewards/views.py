@@ -14,9 +14,11 @@ from jobs.waiting import job_wait_reasons
 from training.rewards import selectors, services
 from training.rewards.config import EVALUATION_SPLITS, TINY_VALIDATION_PAIRS
 from training.rewards.forms import RewardJobForm
+from training.rewards.models import RewardModel
 from verdict_ml.rewards.config import OBJECTIVES
 
 OBJECTIVE_CHOICES = [(name, name) for name in OBJECTIVES]
+ATTRIBUTE_METRICS = ("val_mse", "val_pearson_helpfulness")
 REGISTRY_METRICS = [
     ("val_accuracy", "Accuracy"), ("val_bt_loss", "BT loss"), ("val_ece", "Calibration error (ECE)"),
     ("val_margin_mean", "Mean margin"), ("val_reward_mean", "Reward mean"), ("val_reward_std", "Reward std"),
@@ -64,6 +66,13 @@ def job_launch(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "training/job_form.html", {"project": project, "form": form})
 
 
+def registry_values(model: RewardModel) -> list[tuple[object, bool]]:
+    """(value, tiny) per registry column: pairwise metrics from fewer than TINY_VALIDATION_PAIRS validation
+    pairs are marked tiny (the attribute metrics come from the attribute examples)."""
+    tiny = int(model.data_source.get("validation_pairs") or 0) < TINY_VALIDATION_PAIRS
+    return [(model.metrics.get(key), tiny and key not in ATTRIBUTE_METRICS) for key, _label in REGISTRY_METRICS]
+
+
 @login_required
 def reward_model_list(request: HttpRequest, slug: str) -> HttpResponse:
     project = job_project(request.user, slug)
@@ -76,8 +85,7 @@ def reward_model_list(request: HttpRequest, slug: str) -> HttpResponse:
         "metric_columns": REGISTRY_METRICS,
         "models": models,
         "rows": [
-            (model, [model.metrics.get(key) for key, _label in REGISTRY_METRICS], selectors.pairwise_evidence(model),
-             selectors.activation_problems(model))
+            (model, registry_values(model), selectors.pairwise_evidence(model), selectors.activation_problems(model))
             for model in models
         ],
         "tiny_pairs": TINY_VALIDATION_PAIRS,

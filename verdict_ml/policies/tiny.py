@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from verdict_ml.config import config_check, setting
+from verdict_ml.config import MAX_SEED, config_check, setting
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class TinyPolicyConfig:
     batch_size: int = setting(32, ge=1, help="Examples per SFT step.")
     learning_rate: float = setting(5e-3, gt=0, help="AdamW learning rate for the SFT phase.")
     max_length: int = setting(128, ge=8, help="Formatted examples are cut to this many tokens.")
-    seed: int = setting(0, help="Seed for weight initialisation and example order.")
+    seed: int = setting(0, ge=0, le=MAX_SEED, help="Seed for weight initialisation and example order.")
     num_threads: int | None = setting(None, ge=1, help="torch intra-op threads; None leaves torch's setting alone.")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from verdict_ml.config import config_check, setting
+from verdict_ml.config import MAX_SEED, config_check, setting
 from verdict_ml.rewards.data import ATTRIBUTES
 from verdict_ml.rewards.losses import PAIRWISE_OBJECTIVES
 
@@ -61,7 +61,7 @@ class RewardTrainingConfig:
     eval_batch_size: int = setting(16, ge=1, help="Sequences per forward pass at validation.")
     max_length: int = setting(256, ge=8, help="Tokens per prompt + response; prompts are cut from the left.")
     group_by_length: bool = setting(True, help="Batch rows of similar length together (less padding, same data).")
-    seed: int = setting(0, ge=0, help="Seed of initialisation and data order; ensemble member i uses seed + i.")
+    seed: int = setting(0, ge=0, le=MAX_SEED, help="Seed of initialisation and data order; ensemble member i uses seed + i.")
     weight_decay: float = setting(0.01, ge=0, help="AdamW weight decay (matrices only).")
     warmup_ratio: float = setting(0.1, ge=0, lt=1, help="Share of the steps with a linear learning-rate warm-up.")
     max_grad_norm: float | None = setting(1.0, gt=0, help="Gradient norm clipping; None: no clipping.")

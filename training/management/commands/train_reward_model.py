@@ -141,6 +141,9 @@ class Command(BaseCommand):
         if job.status == JobStatus.SUCCEEDED:
             metrics = job.summary.get("metrics", {})
             self.stdout.write(self.style.SUCCESS(f"Job #{job.pk} succeeded: {json.dumps(metrics, sort_keys=True)}"))
+            if job.summary.get("tiny_validation"):
+                pairs = job.summary.get("data", {}).get("validation_pairs", 0)
+                self.stdout.write(f"Tiny validation set: the validation metrics come from {pairs} pairs.")
             model = RewardModel.objects.filter(job=job).first()
             if model is not None:
                 self.stdout.write(f"Registered as reward model #{model.pk} at {model.path}{' (active)' if model.is_active else ''}.")
