@@ -21,6 +21,17 @@ with the environment of the README's commands (``DEBUG=1`` and ``VERDICT_VAR_DIR
     DEBUG=1 OMP_NUM_THREADS=2 .venv/bin/python benchmarks/reward_training.py --plain-loop --epochs 1 --batch-size 16 \
         --train-file $VERDICT_VAR_DIR/hh/train.jsonl.gz --held-out-file $VERDICT_VAR_DIR/hh/held-out.jsonl.gz
 
+Held-out accuracy of a linear probe (``--linear-probe``): the cheapest recipe there is, no fine-tuning.
+The bundled MiniLM stays frozen; each (prompt, response), encoded as the platform encodes it, becomes
+its sentence embedding (the masked mean of the last hidden states, as sentence-transformers embeds), and
+the reward is a linear function of it, fitted by L2-regularised logistic regression on chosen-minus-
+rejected embeddings (the Bradley–Terry loss of a linear reward). The regularisation strength is chosen
+by scikit-learn's ``LogisticRegressionCV`` (the BT loss over 5 folds of the training pairs only). Same files, report and
+``--scores-out`` as ``--plain-loop``:
+
+    DEBUG=1 OMP_NUM_THREADS=2 .venv/bin/python benchmarks/reward_training.py --linear-probe --max-length 256 \
+        --train-file $VERDICT_VAR_DIR/hh/train.jsonl.gz --held-out-file $VERDICT_VAR_DIR/hh/held-out.jsonl.gz
+
 Held-out accuracy on a random split (``--hh``): the trainer with this script's own settings on a
 random (not prompt-disjoint) split of ../shared/data/hh-harmless-dev.jsonl.gz; the README's figures come
 from the CLI path and a prompt-disjoint split instead.
@@ -120,8 +131,6 @@ def plain_loop_accuracy(args: argparse.Namespace) -> None:
     with the report it prints."""
     import torch
 
-    from verdict_ml.rewards.evaluation import write_pair_scores
-    from verdict_ml.rewards.metrics import pairwise_report
     from verdict_ml.rewards.model import default_base_model
 
     train, held_out = pairs_from_hh_jsonl(args.train_file), evaluation_pairs(args.held_out_file)
@@ -140,14 +149,79 @@ def plain_loop_accuracy(args: argparse.Namespace) -> None:
         return scores
 
     chosen, rejected = score([p.chosen for p in held_out]), score([p.rejected for p in held_out])
+    print(f"plain loop: {len(train)} train pairs, {args.epochs} epoch(s), batch {args.batch_size}, max length "
+          f"{args.max_length}, lr {args.lr}, weight decay 0.01, seed {args.seed}; {time.perf_counter() - started:.0f} s")
+    print(held_out_report(args, held_out, chosen, rejected))
+
+
+def held_out_report(
+    args: argparse.Namespace, held_out: list[PreferencePair], chosen: list[float], rejected: list[float]
+) -> str:
+    """Write the held-out pairs' rewards to ``--scores-out`` if given; the line of ``evaluate_reward_model``'s
+    report that the accuracy figures quote."""
+    from verdict_ml.rewards.evaluation import write_pair_scores
+    from verdict_ml.rewards.metrics import pairwise_report
+
     if args.scores_out is not None:
         write_pair_scores(args.scores_out, held_out, chosen, rejected)
     report = pairwise_report(chosen, rejected)
-    print(f"plain loop: {len(train)} train pairs, {args.epochs} epoch(s), batch {args.batch_size}, max length "
-          f"{args.max_length}, lr {args.lr}, weight decay 0.01, seed {args.seed}; {time.perf_counter() - started:.0f} s")
-    print(f"held-out ({len(held_out)} pairs of {args.held_out_file}): accuracy {report['accuracy']:.3f} "
-          f"(95 % Wilson {report['accuracy_low']:.3f}–{report['accuracy_high']:.3f}), BT loss {report['bt_loss']:.4f}, "
-          f"ECE {report['ece']:.3f}, mean margin {report['margin_mean']:.4f}")
+    return (f"held-out ({len(held_out)} pairs of {args.held_out_file}): accuracy {report['accuracy']:.3f} "
+            f"(95 % Wilson {report['accuracy_low']:.3f}–{report['accuracy_high']:.3f}), BT loss {report['bt_loss']:.4f}, "
+            f"ECE {report['ece']:.3f}, mean margin {report['margin_mean']:.4f}")
+
+
+def sentence_embeddings(
+    model: object, tokenizer: object, pairs: list[PreferencePair], responses: list[str], max_length: int
+) -> object:
+    """Masked-mean last hidden states of the frozen model, one row per (prompt, response), as a numpy array."""
+    import numpy as np
+    import torch
+
+    from verdict_ml.rewards.model import pad_batch
+
+    encoded = [encode_prompt_response(tokenizer, p.prompt, r, max_length) for p, r in zip(pairs, responses)]
+    order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]["input_ids"]))
+    rows = np.zeros((len(encoded), model.config.hidden_size), dtype=np.float32)
+    with torch.inference_mode():
+        for start in range(0, len(order), 32):
+            chunk = order[start : start + 32]
+            batch = pad_batch([encoded[i] for i in chunk], tokenizer.pad_token_id)
+            mask = batch["attention_mask"].unsqueeze(-1).float()
+            hidden = model(**batch).last_hidden_state
+            rows[chunk] = ((hidden * mask).sum(1) / mask.sum(1)).numpy()
+    return rows
+
+
+def linear_probe_accuracy(args: argparse.Namespace) -> None:
+    """A linear reward on frozen sentence embeddings, fitted on ``--train-file`` and scored on the pairs
+    ``evaluate_reward_model`` reads from ``--held-out-file``, with the report it prints."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegressionCV
+    from transformers import AutoModel, AutoTokenizer
+
+    from verdict_ml.rewards.model import default_base_model
+
+    train, held_out = pairs_from_hh_jsonl(args.train_file), evaluation_pairs(args.held_out_file)
+    started = time.perf_counter()
+    tokenizer = AutoTokenizer.from_pretrained(default_base_model())
+    model = AutoModel.from_pretrained(default_base_model()).eval()
+
+    def embed(pairs: list[PreferencePair], side: str) -> object:
+        return sentence_embeddings(model, tokenizer, pairs, [getattr(p, side) for p in pairs], args.max_length)
+
+    difference = embed(train, "chosen") - embed(train, "rejected")
+    # A linear reward without intercept: P(a ≻ b) = σ(w·(e_a − e_b)). Half the pairs, drawn with the seed,
+    # are shown rejected-first (label 0) so that both classes exist; the fit is the same in expectation.
+    flip = np.random.default_rng(args.seed).random(len(train)) < 0.5
+    probe = LogisticRegressionCV(
+        Cs=10, cv=5, l1_ratios=(0.0,), scoring="neg_log_loss", fit_intercept=False, max_iter=5000,
+        use_legacy_attributes=False,
+    ).fit(np.where(flip[:, None], -difference, difference), (~flip).astype(int))
+    weights = probe.coef_[0]
+    chosen, rejected = (embed(held_out, side) @ weights for side in ("chosen", "rejected"))
+    print(f"linear probe: {len(train)} train pairs, max length {args.max_length}, frozen mean-pooled MiniLM, "
+          f"C = {probe.C_:.3g} (5-fold CV of the BT loss on the training pairs), seed {args.seed}; {time.perf_counter() - started:.0f} s")
+    print(held_out_report(args, held_out, chosen.tolist(), rejected.tolist()))
 
 
 def throughput(args: argparse.Namespace) -> None:
@@ -272,10 +346,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--plain-loop", action="store_true",
                         help="held-out accuracy of the bare loop: --train-file, --held-out-file (scripts/split_preferences.py)")
+    parser.add_argument("--linear-probe", action="store_true",
+                        help="held-out accuracy of a linear reward on frozen sentence embeddings: --train-file, --held-out-file")
     parser.add_argument("--train-file", type=Path)
     parser.add_argument("--held-out-file", type=Path)
     parser.add_argument("--scores-out", type=Path,
-                        help="--plain-loop: also write each held-out pair's rewards (as evaluate_reward_model --scores-out)")
+                        help="--plain-loop, --linear-probe: also write each held-out pair's rewards (as evaluate_reward_model --scores-out)")
     args = parser.parse_args()
     import torch
 
@@ -286,6 +362,8 @@ def main() -> None:
         hh_accuracy(args)
     elif args.plain_loop:
         plain_loop_accuracy(args)
+    elif args.linear_probe:
+        linear_probe_accuracy(args)
     else:
         throughput(args)
 
