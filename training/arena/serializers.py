@@ -1,12 +1,19 @@
 """API input/output shapes of the arena."""
 from rest_framework import serializers
 
+MAX_ID = 2**63 - 1  # the largest primary key a database column holds
+MAX_LISTED = 100  # far above an arena's contestants; the service names the real limit
+
 
 class ArenaLaunchSerializer(serializers.Serializer):
-    checkpoints = serializers.ListField(child=serializers.IntegerField(), required=False, default=list,
-                                        help_text="Policy checkpoint ids of the project.")
-    model_names = serializers.ListField(child=serializers.CharField(max_length=300), required=False, default=list,
-                                        help_text="Models whose imported responses compete (their `model_name`).")
+    checkpoints = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, default=list, max_length=MAX_LISTED,
+        help_text="Policy checkpoint ids of the project.",
+    )
+    model_names = serializers.ListField(
+        child=serializers.CharField(max_length=300), required=False, default=list, max_length=MAX_LISTED,
+        help_text="Models whose imported responses compete (their `model_name`).",
+    )
     config = serializers.JSONField(required=False, default=dict, help_text="ArenaConfig settings (pool, prompts, temperature, …).")
 
 

@@ -13,6 +13,7 @@ from jobs.services import job_create
 from training.arena.config import ALL_PROMPTS, arena_config_clean
 from training.arena.models import Arena, ArenaLeaderboard
 from training.policies.models import PolicyCheckpoint
+from training.policies.selectors import held_out_share_problem
 
 MAX_CONTESTANTS = 12
 
@@ -60,6 +61,10 @@ def arena_launch(
     contestants = _contestants(project=project, checkpoint_ids=checkpoint_ids, model_names=model_names)
     if clean["pool"] == ALL_PROMPTS and any("checkpoint_id" in c for c in contestants):
         raise ValidationError({"pool": "A policy checkpoint is battled on the held-out pool only (it may have trained on the rest)."})
+    checkpoints = list(PolicyCheckpoint.objects.filter(pk__in=[c["checkpoint_id"] for c in contestants if "checkpoint_id" in c]))
+    problem = held_out_share_problem(checkpoints, clean["eval_fraction"])
+    if problem:
+        raise ValidationError({"eval_fraction": problem})
     with transaction.atomic():
         arena = Arena.objects.create(project=project, contestants=contestants, config=clean, launched_by=launched_by)
         fields = {"project": project, "kind": JobKind.ARENA, "config": {**clean, "arena": arena.pk}, "launched_by": launched_by}

@@ -30,7 +30,8 @@ class Judge:
 
 
 def _paths(model: RewardModel) -> set[str]:
-    return {str(Path(p)) for p in (model.member_paths or [model.path])} | {str(Path(model.path))}
+    """The model's folders, resolved (no `..`, no symlinks), so that one folder has one spelling."""
+    return {str(Path(p).resolve()) for p in (*(model.member_paths or []), model.path)}
 
 
 def training_data_overlap(proxy: RewardModel, judge: RewardModel) -> str | None:
@@ -70,8 +71,15 @@ def judge_resolve(*, project: Project, config: dict[str, Any], proxy: RewardMode
         folder = Path(config["judge_path"])
         if not folder.is_dir() or not ((folder / "reward_model.json").is_file() or any(folder.glob("member-*"))):
             raise ValidationError({"judge_path": f"{folder} is not a saved reward model folder (reward_model.json or member-* folders)."})
-        if proxy is not None and str(folder) in _paths(proxy):
-            raise ValidationError({"judge_path": f"The judge must not be the proxy reward model (#{proxy.pk}) the rounds optimise against."})
+        if proxy is not None:
+            resolved = str(folder.resolve())
+            if resolved in _paths(proxy):
+                raise ValidationError({"judge_path": f"The judge must not be the proxy reward model (#{proxy.pk}) the rounds optimise against."})
+            # A registered model named by its folder gets the registry's check of its training labels.
+            for model in RewardModel.objects.filter(project=project).exclude(pk=proxy.pk):
+                overlap = training_data_overlap(proxy, model) if resolved in _paths(model) else None
+                if overlap:
+                    raise ValidationError({"judge_path": f"The judge (reward model #{model.pk}) has training labels that overlap the proxy's: {overlap}."})
         return Judge("path", f"the model at {folder}", [str(folder)], "mean", 0.0)
     return None
 

@@ -20,6 +20,7 @@ from training.online_dpo.models import OnlineRound, OnlineRun, RoundStep
 from training.online_dpo.selectors import item_human_preference, slice_is_annotated
 from training.policies.models import PolicyCheckpoint
 from training.policies.pools import EVAL_POOL, TRAIN_POOL, prompt_pools
+from training.policies.selectors import held_out_share_problem
 from training.policies.services import default_start_checkpoint
 from training.rewards import selectors as reward_selectors
 from training.rewards.models import RewardModel
@@ -52,9 +53,17 @@ def online_run_launch(
         raise ValidationError(
             {"extra_pairs": f"Project {project.slug} has no hindsight task type, so no {clean['extra_pairs']}-labelled pairs."}
         )
+    if clean["human_fraction"] > 0 and clean["human_annotations_per_item"] > project.overlap:
+        raise ValidationError({"human_annotations_per_item": (
+            f"Must be at most the project's overlap ({project.overlap}): the queue serves no item to more annotators, "
+            "so the round would wait for labels that never come."
+        )})
     if reward_model is None and reward_selectors.active_reward_model(project=project) is None:
         raise ValidationError({"reward_model": "The project has no active reward model; train one (or pick one) first."})
     judge_resolve(project=project, config=clean, proxy=reward_model or reward_selectors.active_reward_model(project=project))
+    problem = held_out_share_problem([start], clean["eval_fraction"])
+    if problem:
+        raise ValidationError({"eval_fraction": problem})
     pools = prompt_pools(project=project, eval_fraction=clean["eval_fraction"])
     for pool, label in ((TRAIN_POOL, "training"), (EVAL_POOL, "evaluation")):
         if not pools[pool]:

@@ -2,7 +2,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from training.online_dpo.config import round_config_clean, round_config_defaults
+from training.online_dpo.config import DPO_LOSS_TYPES, round_config_clean, round_config_defaults
 
 
 def problems(raw):
@@ -24,7 +24,7 @@ def test_settings_are_checked_together_then_the_rules_between_them():
     }
     assert problems({"max_steps": 0, "loss_type": [], "device": "tpu"}) == {
         "max_steps": "Must be -1 (epochs decide) or at least 1.",
-        "loss_type": "Must be a non-empty list of names.",
+        "loss_type": f"Must be a non-empty list of {', '.join(DPO_LOSS_TYPES)}.",
         "device": "Must be auto, cpu or cuda[:n].",
     }
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from annotation.models import Project
 from jobs.cli import EchoingReporter, command_project, launch_error, set_options
@@ -49,11 +50,12 @@ class Command(BaseCommand):
         config = {name: options[name] for name in config_settings(OnlineRoundConfig) if options[name] is not None}
         config.update(set_options(options["extra"]))
         try:
-            run = online_run_launch(
-                project=project, rounds=options["rounds"], config=config, launched_by=user,
-                start_checkpoint=self._start(project, options), reward_model=self._reward_model(project, options),
-                enqueue=not options["inline"],
-            )
+            with transaction.atomic():  # a refused launch leaves no --policy checkpoint behind
+                run = online_run_launch(
+                    project=project, rounds=options["rounds"], config=config, launched_by=user,
+                    start_checkpoint=self._start(project, options), reward_model=self._reward_model(project, options),
+                    enqueue=not options["inline"],
+                )
         except ValidationError as error:
             raise launch_error(error) from error
         first = run.rounds.get(index=1)
