@@ -13,7 +13,7 @@ from annotation.permissions import managed_project
 from datasets_app.exports import selectors
 from datasets_app.exports.builders.policy import CONTAINERS
 from datasets_app.exports.services import DatasetVersionNotFailed, dataset_version_create, dataset_version_rebuild
-from datasets_app.exports.storage import DatasetFileCorrupted, open_verified
+from datasets_app.exports.storage import DatasetFileCorrupted, download_response, open_verified
 from datasets_app.models import DatasetFormat, DatasetVersion
 from verdict.api_errors import Conflict
 
@@ -113,4 +113,4 @@ class DatasetVersionDownloadApi(APIView):
         except DatasetFileCorrupted as error:
             raise APIException(str(error)) from error
         filename = dataset_version.zip_name if entry["path"] == dataset_version.zip_name else entry["path"].replace("/", "-")
-        return FileResponse(handle, as_attachment=True, filename=filename)
+        return download_response(handle, filename)

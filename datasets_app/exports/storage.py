@@ -59,10 +59,40 @@ def verify(version: DatasetVersion, relative: str) -> None:
         raise _mismatch(version, relative, expected, digest.hexdigest())
 
 
-def open_verified(version: DatasetVersion, relative: str) -> IO[bytes]:
-    """The stored file, opened for reading once its bytes are checked (for streaming downloads)."""
+class VerifiedReader:
+    """A stored file read for a streaming download, hashed as it is handed out: the bytes sent are the
+    bytes checked. A file changed after the check before (between the two opens, or while streaming)
+    raises DatasetFileCorrupted at its end, which aborts the download instead of completing it."""
+
+    def __init__(self, version: DatasetVersion, relative: str) -> None:
+        entry = _entry(version, relative)
+        self.version, self.relative, self.expected, self.size = version, relative, entry["sha256"], entry.get("size")
+        self._handle = default_storage.open(stored_name(version, relative), "rb")
+        self._digest = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._handle.read(size)
+        if chunk:
+            self._digest.update(chunk)
+        elif self._digest.hexdigest() != self.expected:
+            raise _mismatch(self.version, self.relative, self.expected, self._digest.hexdigest())
+        return chunk
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def __enter__(self) -> "VerifiedReader":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def open_verified(version: DatasetVersion, relative: str) -> VerifiedReader:
+    """The stored file for a streaming download: checked whole first (a corrupted file is an error before
+    any byte is sent), then hashed again as it streams (``VerifiedReader``)."""
     verify(version, relative)
-    return default_storage.open(stored_name(version, relative), "rb")
+    return VerifiedReader(version, relative)
 
 
 def read_verified(version: DatasetVersion, relative: str) -> bytes:
@@ -89,3 +119,13 @@ def copy_verified(version: DatasetVersion, relative: str, destination: Path) -> 
         destination.unlink()
         raise _mismatch(version, relative, expected, digest.hexdigest())
     return destination
+
+
+def download_response(reader: VerifiedReader, filename: str) -> Any:
+    """A streaming attachment of a verified stored file, its length the recorded size."""
+    from django.http import FileResponse
+
+    response = FileResponse(reader, as_attachment=True, filename=filename)
+    if reader.size is not None:
+        response["Content-Length"] = str(reader.size)
+    return response

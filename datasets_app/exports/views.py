@@ -21,7 +21,7 @@ from datasets_app.exports.builders.policy import (
     ExportPolicy,
 )
 from datasets_app.exports.services import DatasetVersionNotFailed, dataset_version_create, dataset_version_rebuild
-from datasets_app.exports.storage import open_verified
+from datasets_app.exports.storage import download_response, open_verified
 from datasets_app.exports.waiting import dataset_version_wait_reason
 from datasets_app.models import DatasetFormat, DatasetStatus
 
@@ -139,4 +139,4 @@ def dataset_download(request: HttpRequest, slug: str, version: int, path: str | 
         raise Http404("No such file in this dataset version.")
     handle = open_verified(dataset_version, entry["path"])  # a corrupted file is a server error, logged
     filename = dataset_version.zip_name if path is None else entry["path"].replace("/", "-")
-    return FileResponse(handle, as_attachment=True, filename=filename)
+    return download_response(handle, filename)

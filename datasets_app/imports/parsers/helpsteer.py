@@ -7,11 +7,15 @@ the same prompt become one item: two rows → a pair, one → a Likert item, mor
 consecutive pairs (as for generic rows). Their ratings arrive as one imported annotation per item with
 `attribute_scores` keyed by slot "1"/"2".
 """
+from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from datasets_app.codecs.helpsteer2 import HELPSTEER_ATTRIBUTES, decode_prompt
 from datasets_app.imports.parsers.fields import int_field, text_field
 from datasets_app.imports.parsers.records import ErrorLog, ParsedAnnotation, ParsedItem, ParsedResponse, RawRow, pair_up
+
+# Rows of one prompt in a row: HelpSteer2 has a handful per prompt; a longer run is held in memory whole.
+MAX_RESPONSES_PER_PROMPT = 1000
 
 SPLITS = {"train": "train", "val": "validation", "validation": "validation", "test": "test"}
 NEITHER_VALID = -100
@@ -52,9 +56,9 @@ def _group_items(group: list[RawRow], errors: ErrorLog) -> list[ParsedItem]:
     before = errors.total
     messages = _prompt(group[0], errors)
     rated = [(row, _rated_row(row, errors)) for row in group]
-    texts = [result[0].text for _, result in rated if result is not None]
+    texts = Counter(result[0].text for _, result in rated if result is not None)
     for row, result in rated[1:]:
-        if result is not None and texts.count(result[0].text) > 1:
+        if result is not None and texts[result[0].text] > 1:
             errors.add(row.file, row.line, "response", "repeats another response to the same prompt.")
             break
     if errors.total > before or messages is None:
@@ -85,6 +89,9 @@ def parse_helpsteer_rows(rows: Iterable[RawRow], errors: ErrorLog) -> Iterator[P
         if group and row.data.get("prompt") != group[0].data.get("prompt"):
             yield from _group_items(group, errors)
             group = []
+        if len(group) == MAX_RESPONSES_PER_PROMPT:  # a run is held in memory until its prompt changes
+            errors.add(row.file, row.line, "prompt", f"is the prompt of more than {MAX_RESPONSES_PER_PROMPT:,} consecutive rows.")
+            continue
         group.append(row)
     if group:
         yield from _group_items(group, errors)
@@ -97,7 +104,7 @@ def parse_preference_row(row: RawRow, errors: ErrorLog) -> list[ParsedItem]:
     first = text_field(row, "response_1", errors)
     second = text_field(row, "response_2", errors)
     split = row.data.get("split")
-    if split is not None and split not in SPLITS:
+    if split is not None and (not isinstance(split, str) or split not in SPLITS):
         errors.add(row.file, row.line, "split", f"must be one of {', '.join(SPLITS)}, not {split!r}.")
     neither = row.data.get("preference_strength") == NEITHER_VALID
     strength = None if neither else int_field(row, "preference_strength", errors, low=-3, high=3)

@@ -149,6 +149,10 @@ def upload_size(path_or_file: PathOrFile) -> int | None:
     return size if isinstance(size, int) else None
 
 
+# Bounds on a zip entry's name, checked before any path work (which grows with the square of its depth).
+MAX_ENTRY_NAME, MAX_ENTRY_DEPTH = 1024, 64
+
+
 def _zip_problem(archive: zipfile.ZipFile, limit: int) -> str | None:
     """Why the archive cannot be unpacked as it is, or None: too large once unpacked, or an entry whose
     path runs through another entry that is a file (`ds/data` a file, and `ds/data/part.arrow`)."""
@@ -156,6 +160,9 @@ def _zip_problem(archive: zipfile.ZipFile, limit: int) -> str | None:
     unpacked = sum(entry.file_size for entry in entries)
     if unpacked > limit:
         return f"unpacks to {unpacked:,} bytes, more than the limit of {limit:,} (VERDICT_IMPORT_MAX_DECOMPRESSED_BYTES)."
+    for entry in entries:
+        if len(entry.filename) > MAX_ENTRY_NAME or entry.filename.count("/") > MAX_ENTRY_DEPTH:
+            return f"has an entry whose name is longer than {MAX_ENTRY_NAME} characters or deeper than {MAX_ENTRY_DEPTH} folders."
     files = {PurePosixPath(entry.filename) for entry in entries if not entry.is_dir()}
     for entry in entries:
         path = PurePosixPath(entry.filename)
@@ -205,6 +212,8 @@ def _unzipped(path_or_file: PathOrFile, name: str, limits: Limits, errors: Error
             problem = f"is not a readable zip file: {error}."
         except OSError as error:  # an entry the filesystem refuses (a name too long, …)
             problem = f"cannot be unpacked: {error.strerror} ({Path(error.filename or '').name})."
+        except (RuntimeError, NotImplementedError, zlib.error, EOFError) as error:  # encrypted, deflate64, corrupt data
+            problem = f"cannot be unpacked: {error}."
         if problem is not None:
             errors.add(name, None, "", problem)
         yield Source(name=name, limits=limits, folder=root, _sha256=sha256)
@@ -358,7 +367,8 @@ def hf_rows(source: Source, errors: ErrorLog) -> Iterator[RawRow]:
         return
     try:
         loaded = load_from_disk(str(source.folder))
-    except (OSError, ValueError, KeyError) as error:  # missing files, bad JSON, a corrupt Arrow file (ArrowInvalid)
+    # missing files, bad JSON, a corrupt Arrow file (ArrowInvalid), JSON of the wrong shape (state.json a list)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
         errors.add(source.name, None, "", f"is not a dataset saved with save_to_disk: {error}.")
         return
     splits = {None: loaded} if isinstance(loaded, Dataset) else dict(loaded)

@@ -20,7 +20,9 @@ MAX_DEPTH = 64
 # \u0000 or any UTF-16 surrogate escape (a valid pair is fine; find_bad tells a pair from a lone half).
 _SUSPICIOUS_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+# A string runs to its closing quote or, unterminated, to the end of the text: one token either way, so
+# the scan is linear (a pattern that must close each string rescans the rest of the line from every quote).
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*(?:"|\\?\Z)|[\[\]{}]', re.DOTALL)
 _JSON_TYPES = (str, int, float, bool, type(None), dict, list)
 
 
