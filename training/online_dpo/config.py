@@ -26,6 +26,7 @@ EXTRA_PAIRS = ("none", "hindsight", "foresight")
 
 # TRL's DPOTrainer losses (trl 1.16.0, pinned in requirements.txt) that run with the settings below; exo_pair
 # is left out because it needs label_smoothing > 0, which no setting sets.
+MAX_DPO_STEPS = 1_000_000
 DPO_LOSS_TYPES: tuple[str, ...] = (
     "sigmoid", "hinge", "ipo", "nca_pair", "robust", "bco_pair", "sppo_hard", "aot", "aot_unpaired", "apo_zero",
     "apo_down", "discopop", "sft", "sigmoid_norm",
@@ -41,12 +42,12 @@ class OnlineRoundConfig:
         help="human: a round waits for the annotators' labels of its slice; proxy: it goes on with the reward model's "
         "pairs and measures the reward model–human mismatch as the labels arrive.",
     )
-    prompts_per_round: int = setting(32, ge=1, help="Training-pool prompts drawn per round.")
+    prompts_per_round: int = setting(32, ge=1, le=100000, help="Training-pool prompts drawn per round.")
     samples_per_prompt: int = setting(4, ge=2, le=64, help="Responses sampled per prompt (K).")
     temperature: float = setting(1.0, gt=0, le=5, help="Sampling temperature.")
     top_p: float = setting(1.0, gt=0, le=1, help="Nucleus sampling: the smallest set of tokens with this much probability.")
     max_new_tokens: int = setting(64, ge=1, le=4096, help="Tokens generated per response at most.")
-    generation_batch_size: int = setting(32, ge=1, help="Sequences generated per forward pass.")
+    generation_batch_size: int = setting(32, ge=1, le=4096, help="Sequences generated per forward pass.")
     pair_strategy: str = setting(
         "best_vs_worst", choices=PAIR_STRATEGIES,
         help="A prompt's pair: its best-scored sample against the worst, a random other, the second best, or the worst "
@@ -65,17 +66,17 @@ class OnlineRoundConfig:
         ["sigmoid"], help=f"TRL loss types, combined: {', '.join(DPO_LOSS_TYPES)}.",
     )
     learning_rate: float = setting(5e-6, gt=0, help="AdamW learning rate of the DPO step.")
-    epochs: float = setting(2.0, gt=0, help="Passes over the round's pairs.")
+    epochs: float = setting(2.0, gt=0, le=100, help="Passes over the round's pairs.")
     max_steps: int = setting(-1, help="Stop after this many steps; -1 lets epochs decide.")
-    batch_size: int = setting(8, ge=1, help="Pairs per DPO step.")
-    max_length: int = setting(512, ge=8, help="Prompt + completion tokens kept.")
+    batch_size: int = setting(8, ge=1, le=4096, help="Pairs per DPO step.")
+    max_length: int = setting(512, ge=8, le=32768, help="Prompt + completion tokens kept.")
     use_lora: bool = setting(True, help="Train a LoRA adapter (merged after the round) instead of all weights.")
-    lora_r: int = setting(8, ge=1, help="LoRA rank.")
-    lora_alpha: int = setting(16, ge=1, help="LoRA scaling numerator (scale = alpha / r).")
+    lora_r: int = setting(8, ge=1, le=1024, help="LoRA rank.")
+    lora_alpha: int = setting(16, ge=1, le=4096, help="LoRA scaling numerator (scale = alpha / r).")
     eval_fraction: float = setting(
         0.2, gt=0, lt=1, help="Share of the project's prompts held out for evaluation (fixed by content hash).",
     )
-    eval_prompts: int = setting(32, ge=1, help="Held-out prompts evaluated after each round.")
+    eval_prompts: int = setting(32, ge=1, le=10000, help="Held-out prompts evaluated after each round.")
     eval_samples: int = setting(2, ge=1, le=64, help="Samples per held-out prompt at evaluation.")
     aggregation: str | None = setting(
         None, choices=AGGREGATIONS, help="How the reward ensemble's scores combine; null: the registered model's own.",
@@ -104,8 +105,8 @@ class OnlineRoundConfig:
     def __post_init__(self) -> None:
         """What no bound expresses: -1 or a positive step count, a non-empty loss list, a device name."""
         errors = {}
-        if self.max_steps != -1 and self.max_steps < 1:
-            errors["max_steps"] = "Must be -1 (epochs decide) or at least 1."
+        if self.max_steps != -1 and not 1 <= self.max_steps <= MAX_DPO_STEPS:
+            errors["max_steps"] = f"Must be -1 (epochs decide) or from 1 to {MAX_DPO_STEPS:,}."
         unknown = [name for name in self.loss_type if name not in DPO_LOSS_TYPES]
         if not self.loss_type or unknown:
             errors["loss_type"] = f"Must be a non-empty list of {', '.join(DPO_LOSS_TYPES)}" + (

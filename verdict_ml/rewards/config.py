@@ -40,8 +40,8 @@ class RewardTrainingConfig:
         True, help="Keep the token embedding matrix as pretrained (full fine-tuning; LoRA freezes it anyway): half of "
         "the bundled MiniLM's weights, whose gradient and AdamW state then take no memory. Off for a model trained from scratch.",
     )
-    lora_r: int = setting(16, ge=1, help="LoRA rank.")
-    lora_alpha: int = setting(32, ge=1, help="LoRA scaling numerator (scale = alpha / r).")
+    lora_r: int = setting(16, ge=1, le=1024, help="LoRA rank.")
+    lora_alpha: int = setting(32, ge=1, le=4096, help="LoRA scaling numerator (scale = alpha / r).")
     lora_dropout: float = setting(0.05, ge=0, lt=1, help="Dropout on the LoRA branch.")
     lora_target_modules: list[str] | None = setting(
         None, help="Modules that get LoRA adapters; None: peft's default for the architecture."
@@ -52,14 +52,14 @@ class RewardTrainingConfig:
     head_learning_rate: float | None = setting(
         None, gt=0, help="AdamW learning rate of the (freshly initialised) score head; None: learning_rate."
     )
-    epochs: int = setting(2, ge=1, help="Passes over the data, per phase (regression → scaled BT runs two).")
-    batch_size: int = setting(8, ge=1, help="Pairs (or attribute examples) per step.")
+    epochs: int = setting(2, ge=1, le=100, help="Passes over the data, per phase (regression → scaled BT runs two).")
+    batch_size: int = setting(8, ge=1, le=4096, help="Pairs (or attribute examples) per step.")
     micro_batch_size: int | None = setting(
         1, ge=1, help="Pairs (or attribute rows) per forward/backward pass; gradients add up to the batch's. Bounds "
         "activation memory (1: the lowest peak); None: the whole batch at once.",
     )
-    eval_batch_size: int = setting(16, ge=1, help="Sequences per forward pass at validation.")
-    max_length: int = setting(256, ge=8, help="Tokens per prompt + response; prompts are cut from the left.")
+    eval_batch_size: int = setting(16, ge=1, le=4096, help="Sequences per forward pass at validation.")
+    max_length: int = setting(256, ge=8, le=32768, help="Tokens per prompt + response; prompts are cut from the left.")
     group_by_length: bool = setting(True, help="Batch rows of similar length together (less padding, same data).")
     seed: int = setting(0, ge=0, le=MAX_SEED, help="Seed of initialisation and data order; ensemble member i uses seed + i.")
     weight_decay: float = setting(0.01, ge=0, help="AdamW weight decay (matrices only).")

@@ -23,7 +23,7 @@ def test_settings_are_checked_together_then_the_rules_between_them():
         "samples_per_prompt": "Must be from 2 to 64.", "mode": "Expected str, got True.",
     }
     assert problems({"max_steps": 0, "loss_type": [], "device": "tpu"}) == {
-        "max_steps": "Must be -1 (epochs decide) or at least 1.",
+        "max_steps": "Must be -1 (epochs decide) or from 1 to 1,000,000.",
         "loss_type": f"Must be a non-empty list of {', '.join(DPO_LOSS_TYPES)}.",
         "device": "Must be auto, cpu or cuda[:n].",
     }

@@ -24,6 +24,16 @@ def test_unknown_or_unusable_losses_are_refused(losses):
     assert round_config_clean({"loss_type": ["sigmoid", "sft"]})["loss_type"] == ["sigmoid", "sft"]
 
 
+@pytest.mark.parametrize(
+    "raw", [{"epochs": 1e300}, {"max_steps": 10**15}, {"lora_r": 10**9}, {"max_length": 10**9}, {"generation_batch_size": 10**9}]
+)
+def test_counts_that_would_hold_a_worker_for_days_are_refused(raw):
+    with pytest.raises(ValidationError) as raised:
+        round_config_clean(raw)
+
+    assert set(raised.value.message_dict) == set(raw)
+
+
 @pytest.fixture
 def ready(project, tmp_path):
     fill_project(project, prompts=12, items=0)
