@@ -52,7 +52,7 @@ class RewardTrainingConfig:
     head_learning_rate: float | None = setting(
         None, gt=0, help="AdamW learning rate of the (freshly initialised) score head; None: learning_rate."
     )
-    epochs: int = setting(2, ge=1, le=100, help="Passes over the data, per phase (regression → scaled BT runs two).")
+    epochs: int = setting(2, ge=1, le=10_000, help="Passes over the data, per phase (regression → scaled BT runs two).")
     batch_size: int = setting(8, ge=1, le=4096, help="Pairs (or attribute examples) per step.")
     micro_batch_size: int | None = setting(
         1, ge=1, help="Pairs (or attribute rows) per forward/backward pass; gradients add up to the batch's. Bounds "

@@ -25,7 +25,7 @@ def test_every_bad_setting_is_reported_at_once():
     found = problems({"epochs": 0, "learning_rate": "fast", "aggregation": "median", "validation_fraction": 0.9})
 
     assert found == {
-        "epochs": "epochs must be from 1 to 100, got 0",
+        "epochs": "epochs must be from 1 to 10000, got 0",
         "learning_rate": "Expected int or float, got 'fast'.",
         "aggregation": "Must be one of mean, min, uwo.",
         "validation_fraction": "Must be more than 0 and at most 0.5.",

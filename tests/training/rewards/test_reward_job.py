@@ -166,7 +166,7 @@ def test_every_trainer_setting_can_be_launched_with_except_the_workers_thread_co
     ("config", "field", "message"),
     [
         ({"objective": "hinge"}, "objective", "objective must be one of"),
-        ({"epochs": 0}, "epochs", "epochs must be from 1 to 100, got 0"),
+        ({"epochs": 0}, "epochs", "epochs must be from 1 to 10000, got 0"),
         ({"learning_rate": "fast"}, "learning_rate", "Expected int or float, got 'fast'."),
         ({"validation_fraction": 0.9}, "validation_fraction", "Must be more than 0 and at most 0.5."),
         ({"aggregation": "median"}, "aggregation", "Must be one of mean, min, uwo."),
@@ -202,7 +202,7 @@ def test_the_command_trains_inline_printing_progress_and_registers_the_model(jud
 
 
 def test_the_command_refuses_a_bad_setting_before_creating_a_job(project):
-    with pytest.raises(CommandError, match="epochs: epochs must be from 1 to 100, got 0"):
+    with pytest.raises(CommandError, match="epochs: epochs must be from 1 to 10000, got 0"):
         call_command("train_reward_model", "--project", "demo", "--objective", "bt", "--epochs", "0", "--inline")
     with pytest.raises(CommandError, match="No project with slug 'nope'"):
         call_command("train_reward_model", "--project", "nope", "--objective", "bt")
