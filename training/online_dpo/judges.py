@@ -47,6 +47,16 @@ def training_data_overlap(proxy: RewardModel, judge: RewardModel) -> str | None:
     return None
 
 
+def _refuse_unless_independent(model: RewardModel, proxy: RewardModel, setting_name: str) -> None:
+    """A ValidationError keyed by `setting_name` when the judge `model` is the proxy (or shares a folder
+    with it) or was trained on labels that overlap the proxy's."""
+    if model.pk == proxy.pk or _paths(model) & _paths(proxy):
+        raise ValidationError({setting_name: f"The judge must not be the proxy reward model (#{proxy.pk}) the rounds optimise against."})
+    overlap = training_data_overlap(proxy, model)
+    if overlap:
+        raise ValidationError({setting_name: f"The judge's training labels overlap the proxy's: {overlap}."})
+
+
 def judge_resolve(*, project: Project, config: dict[str, Any], proxy: RewardModel | None) -> Judge | None:
     """The judge the config names, checked against the proxy; None when none is named."""
     if config.get("judge_reward_model") is not None:
@@ -54,11 +64,7 @@ def judge_resolve(*, project: Project, config: dict[str, Any], proxy: RewardMode
         if model is None:
             raise ValidationError({"judge_reward_model": f"Reward model #{config['judge_reward_model']} is not one of project {project.slug}."})
         if proxy is not None:
-            if model.pk == proxy.pk or _paths(model) & _paths(proxy):
-                raise ValidationError({"judge_reward_model": f"The judge must not be the proxy reward model (#{proxy.pk}) the rounds optimise against."})
-            overlap = training_data_overlap(proxy, model)
-            if overlap:
-                raise ValidationError({"judge_reward_model": f"The judge's training labels overlap the proxy's: {overlap}."})
+            _refuse_unless_independent(model, proxy, "judge_reward_model")
         return Judge("reward_model", f"reward model #{model.pk} ({model.name})", model.member_paths or [model.path], model.aggregation, model.uwo_lambda, model.pk)
     if config.get("judge_member") is not None:
         index = config["judge_member"]
@@ -72,14 +78,11 @@ def judge_resolve(*, project: Project, config: dict[str, Any], proxy: RewardMode
         if not folder.is_dir() or not ((folder / "reward_model.json").is_file() or any(folder.glob("member-*"))):
             raise ValidationError({"judge_path": f"{folder} is not a saved reward model folder (reward_model.json or member-* folders)."})
         if proxy is not None:
+            # The proxy, or a registered model named by its folder, gets the checks of a judge named by id.
             resolved = str(folder.resolve())
-            if resolved in _paths(proxy):
-                raise ValidationError({"judge_path": f"The judge must not be the proxy reward model (#{proxy.pk}) the rounds optimise against."})
-            # A registered model named by its folder gets the registry's check of its training labels.
-            for model in RewardModel.objects.filter(project=project).exclude(pk=proxy.pk):
-                overlap = training_data_overlap(proxy, model) if resolved in _paths(model) else None
-                if overlap:
-                    raise ValidationError({"judge_path": f"The judge (reward model #{model.pk}) has training labels that overlap the proxy's: {overlap}."})
+            for model in (proxy, *RewardModel.objects.filter(project=project).exclude(pk=proxy.pk)):
+                if resolved in _paths(model):
+                    _refuse_unless_independent(model, proxy, "judge_path")
         return Judge("path", f"the model at {folder}", [str(folder)], "mean", 0.0)
     return None
 

@@ -25,9 +25,8 @@ def reward_evaluation_body(job: TrainingJob, reporter: JobReporter) -> dict[str,
     version = job.dataset_version
     if version is None:
         raise ValueError("the job names no dataset version to evaluate on")
-    evaluation_pairs.evaluation_version_check(reward_model=model, version=version, split=config["split"])
     reporter.progress(0, stage="reading the pairs")
-    pairs = evaluation_pairs.evaluation_pairs_from_version(version, config["split"])
+    pairs = evaluation_pairs.model_version_pairs(reward_model=model, version=version, split=config["split"])
     reporter.log(f"scoring {model.name} on {len(pairs)} pairs of {version} ({config['split']})")
     reporter.progress(0, stage="scoring the pairs")
     report = reward_model_evaluate(

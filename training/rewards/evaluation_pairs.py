@@ -104,6 +104,13 @@ def evaluation_version_check(*, reward_model: RewardModel, version: DatasetVersi
         )})
 
 
+def model_version_pairs(*, reward_model: RewardModel, version: DatasetVersion, split: str) -> list[PreferencePair]:
+    """The pairs of `version`'s split that `reward_model` may be scored on (``evaluation_version_check``),
+    for the command and the job alike."""
+    evaluation_version_check(reward_model=reward_model, version=version, split=split)
+    return evaluation_pairs_from_version(version, split)
+
+
 def trained_prompt_hashes(reward_model: RewardModel, hashes: set[str]) -> set[str]:
     """Of ``hashes`` (prompt content hashes), those of prompts the model may have been trained on: the
     train split of the version(s) it was trained from, or, for a model trained on its project's own

@@ -329,22 +329,25 @@ def reward_training_data_from_versions(
         val = _attributes_from_rows(*dataset_version_split(attributes_version, "validation"))
         data.train_attributes, data.val_attributes = _hold_out(train, val, validation_fraction, seed)
     if pairs_version is not None and attributes_version is not None:
-        held = {messages_content_hash(row.prompt) for row in (*data.val_pairs, *data.val_attributes)}
-        data.train_pairs, moved_pairs = _split_by_prompt(data.train_pairs, held)
-        data.train_attributes, moved_attributes = _split_by_prompt(data.train_attributes, held)
+        held = {*_prompt_digests(data.val_pairs), *_prompt_digests(data.val_attributes)}
+        data.train_pairs, moved_pairs = _split_by_prompt(data.train_pairs, _prompt_digests(data.train_pairs), held)
+        data.train_attributes, moved_attributes = _split_by_prompt(data.train_attributes, _prompt_digests(data.train_attributes), held)
         data.val_pairs += moved_pairs
         data.val_attributes += moved_attributes
     return data
 
 
-def _split_by_prompt(rows: list, held: set[str]) -> tuple[list, list]:
-    """(rows whose prompt is not in `held`, rows whose prompt is)."""
-    digests = [messages_content_hash(row.prompt) for row in rows]
+def _prompt_digests(rows: list) -> list[str]:
+    return [messages_content_hash(row.prompt) for row in rows]
+
+
+def _split_by_prompt(rows: list, digests: list[str], held: set[str]) -> tuple[list, list]:
+    """(rows whose prompt digest is not in `held`, rows whose digest is); `digests` in the rows' order."""
     return [row for row, d in zip(rows, digests) if d not in held], [row for row, d in zip(rows, digests) if d in held]
 
 
 def _hold_out(train: list, val: list, fraction: float, seed: int) -> tuple[list, list]:
     if val or not train:
         return train, val
-    digests = {messages_content_hash(row.prompt) for row in train}
-    return _split_by_prompt(train, validation_prompt_ids({digest: digest for digest in digests}, fraction=fraction, seed=seed))
+    digests = _prompt_digests(train)
+    return _split_by_prompt(train, digests, validation_prompt_ids({digest: digest for digest in digests}, fraction=fraction, seed=seed))

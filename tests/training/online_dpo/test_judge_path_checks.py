@@ -1,12 +1,10 @@
 """`judge_path` names the judge by folder; it gets the same checks as a judge named by registry id: the
 proxy's own folder is refused however the path is spelt (`..`, a symlink), and a registered model at
 that folder whose training labels overlap the proxy's is refused too."""
-from types import SimpleNamespace
-
 import pytest
 from django.urls import reverse
 
-from tests.training.online_dpo.online_dpo_helpers import fill_project, register_policy, register_reward_model
+from tests.training.online_dpo.test_round_judge import ready  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -19,50 +17,47 @@ def saved_model_folder(path: str) -> None:
 
 
 @pytest.fixture
-def ready(project, tmp_path):
-    fill_project(project, prompts=12, items=0)
-    register_policy(project, str(tmp_path / "policy"))
-    proxy = register_reward_model(project, str(tmp_path / "proxy"))
-    other = register_reward_model(project, str(tmp_path / "judge"))
-    for model in (proxy, other):
+def saved(ready):  # noqa: F811
+    """test_round_judge's proxy and other model, each with a saved model folder on disk."""
+    for model in (ready.proxy, ready.other):
         saved_model_folder(model.path)
-    return SimpleNamespace(project=project, proxy=proxy, other=other, tmp_path=tmp_path)
+    return ready
 
 
-def launch(client, ready, judge_path: str):
-    url = reverse("api-online-runs", args=[ready.project.slug])
+def launch(client, saved, judge_path: str):
+    url = reverse("api-online-runs", args=[saved.project.slug])
     return client.post(url, {"rounds": 1, "config": {"judge_path": judge_path, "device": "cpu"}}, format="json")
 
 
 @pytest.mark.parametrize("spelling", ["dotdot", "symlink", "trailing-slash"])
-def test_the_proxy_folder_is_refused_however_it_is_spelt(ready, admin_user, client_for, spelling):
-    proxy = ready.proxy.path
+def test_the_proxy_folder_is_refused_however_it_is_spelt(saved, admin_user, client_for, spelling):
+    proxy = saved.proxy.path
     if spelling == "dotdot":
         path = f"{proxy}/../proxy"
     elif spelling == "symlink":
-        path = str(ready.tmp_path / "alias")
-        (ready.tmp_path / "alias").symlink_to(proxy)
+        path = str(saved.tmp_path / "alias")
+        (saved.tmp_path / "alias").symlink_to(proxy)
     else:
         path = proxy + "/"
 
-    response = launch(client_for(admin_user), ready, path)
+    response = launch(client_for(admin_user), saved, path)
 
     assert response.status_code == 400, response.json()
     assert "must not be the proxy" in str(response.json()["errors"]["judge_path"])
 
 
-def test_a_registered_model_with_overlapping_labels_is_refused_by_path(ready, admin_user, client_for):
-    for model in (ready.proxy, ready.other):
-        model.data_source = {"source": f"the annotations of project {ready.project.slug!r}"}
+def test_a_registered_model_with_overlapping_labels_is_refused_by_path(saved, admin_user, client_for):
+    for model in (saved.proxy, saved.other):
+        model.data_source = {"source": f"the annotations of project {saved.project.slug!r}"}
         model.save()
 
-    response = launch(client_for(admin_user), ready, ready.other.path)
+    response = launch(client_for(admin_user), saved, saved.other.path)
 
     assert response.status_code == 400, response.json()
     assert "overlap" in str(response.json()["errors"]["judge_path"])
 
 
-def test_an_independent_folder_is_accepted(ready, admin_user, client_for):
-    response = launch(client_for(admin_user), ready, ready.other.path)
+def test_an_independent_folder_is_accepted(saved, admin_user, client_for):
+    response = launch(client_for(admin_user), saved, saved.other.path)
 
     assert response.status_code == 201, response.json()

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from training.rewards.evaluation_pairs import evaluation_pairs_from_file, evaluation_pairs_from_version, evaluation_version_check
+from training.rewards.evaluation_pairs import evaluation_pairs_from_file, model_version_pairs
 from training.rewards.models import RewardAggregation, RewardModel
 from training.rewards.selectors import dataset_version_for
 from training.rewards.services import reward_model_evaluate
@@ -46,8 +46,7 @@ class Command(BaseCommand):
                 source = Path(options["file"]).name
             else:
                 version = dataset_version_for(project=model.project, reference=options["dataset"])
-                evaluation_version_check(reward_model=model, version=version, split=options["split"])
-                pairs = evaluation_pairs_from_version(version, options["split"])
+                pairs = model_version_pairs(reward_model=model, version=version, split=options["split"])
                 source = f"{version} ({options['split']})"
             report = reward_model_evaluate(
                 reward_model=model, pairs=pairs, source=source, aggregation=options["aggregation"], device=options["device"],
